@@ -1,0 +1,28 @@
+namespace IdentityHost.IdentityServer.Accounts;
+
+/// <summary>The <c>Accounts</c> configuration section: user name and password rules, and the seed login.</summary>
+public sealed class AccountOptions
+{
+    public const string SectionName = "Accounts";
+
+    /// <summary>Shortest user name, in characters (default 3).</summary>
+    public int UserNameMinLength { get; set; } = 3;
+
+    /// <summary>Longest user name, in characters (default 64).</summary>
+    public int UserNameMaxLength { get; set; } = 64;
+
+    /// <summary>Shortest password, in characters (default 15, as NIST SP 800-63B-4 asks of single-factor passwords).</summary>
+    public int PasswordMinLength { get; set; } = 15;
+
+    /// <summary>Longest password, in characters (default and ceiling 128).</summary>
+    public int PasswordMaxLength { get; set; } = 128;
+
+    /// <summary>
+    /// The client that <c>POST /api/auth/login</c> requests tokens for; it must be configured with the
+    /// password grant. Unset, the seed login answers 404.
+    /// </summary>
+    public string? LoginClientId { get; set; }
+
+    /// <summary>The scopes the seed login asks for.</summary>
+    public string LoginScope { get; set; } = "openid profile roles offline_access api";
+}

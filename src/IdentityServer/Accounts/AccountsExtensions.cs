@@ -1,0 +1,58 @@
+using IdentityHost.IdentityServer.Data;
+using Microsoft.AspNetCore.Identity;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace IdentityHost.IdentityServer.Accounts;
+
+/// <summary>Registers ASP.NET Core Identity and the account services.</summary>
+public static class AccountsExtensions
+{
+    /// <summary>
+    /// Adds Identity (users and roles in <see cref="IdentityHostDbContext"/>) with IdentityHost's user name and
+    /// password rules, registration, and the role and administrator seeders.
+    /// </summary>
+    public static IHostApplicationBuilder AddAccounts(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<AccountOptions>()
+            .BindConfiguration(AccountOptions.SectionName)
+            .Validate(options => options.PasswordMinLength is >= 1 and <= 128,
+                "Accounts:PasswordMinLength must be between 1 and 128.")
+            .Validate(options => options.PasswordMaxLength >= options.PasswordMinLength && options.PasswordMaxLength <= 128,
+                "Accounts:PasswordMaxLength must be at least Accounts:PasswordMinLength and at most 128.")
+            .Validate(options => options.UserNameMinLength >= 1 && options.UserNameMaxLength >= options.UserNameMinLength &&
+                                 options.UserNameMaxLength <= 256,
+                "Accounts:UserNameMinLength and Accounts:UserNameMaxLength must form a range within 1..256.")
+            .ValidateOnStart();
+        builder.Services.AddOptions<BootstrapAdminOptions>().BindConfiguration(BootstrapAdminOptions.SectionName);
+
+        builder.Services.AddIdentityCore<ApplicationUser>(options =>
+            {
+                // Note: user names are checked by UserNameValidator (Unicode letters allowed), and password length by
+                // PasswordLengthValidator; Identity's own composition rules are off, as NIST SP 800-63B-4 asks.
+                options.User.AllowedUserNameCharacters = string.Empty;
+                options.Password.RequireDigit = false;
+                options.Password.RequireLowercase = false;
+                options.Password.RequireUppercase = false;
+                options.Password.RequireNonAlphanumeric = false;
+                options.Password.RequiredUniqueChars = 1;
+                options.Password.RequiredLength = 1;
+                options.ClaimsIdentity.UserIdClaimType = Claims.Subject;
+                options.ClaimsIdentity.UserNameClaimType = Claims.Name;
+                options.ClaimsIdentity.RoleClaimType = Claims.Role;
+            })
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<IdentityHostDbContext>()
+            .AddSignInManager()
+            .AddUserValidator<UserNameValidator>()
+            .AddPasswordValidator<PasswordLengthValidator>();
+
+        builder.Services.AddScoped<UserRegistration>();
+        builder.Services.AddDatabaseSeeder<RoleSeeder>();
+        builder.Services.AddDatabaseSeeder<AdminBootstrapper>();
+        return builder;
+    }
+
+    /// <summary>Adds the seed project's <c>POST /api/auth/login</c>; call it before routing.</summary>
+    public static IApplicationBuilder UseSeedLogin(this IApplicationBuilder app) =>
+        app.UseMiddleware<SeedLoginMiddleware>();
+}

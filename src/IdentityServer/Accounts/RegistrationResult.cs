@@ -1,0 +1,16 @@
+namespace IdentityHost.IdentityServer.Accounts;
+
+/// <summary>The outcome of <see cref="UserRegistration.RegisterAsync"/>: a user, field errors, or a name already taken.</summary>
+internal sealed record RegistrationResult(
+    ApplicationUser? User,
+    IReadOnlyList<string> Roles,
+    IDictionary<string, string[]> Errors,
+    bool NameTaken)
+{
+    public static RegistrationResult Taken { get; } = new(null, [], new Dictionary<string, string[]>(), NameTaken: true);
+
+    public static RegistrationResult Invalid(IDictionary<string, string[]> errors) => new(null, [], errors, NameTaken: false);
+
+    public static RegistrationResult Created(ApplicationUser user, string role) =>
+        new(user, [role], new Dictionary<string, string[]>(), NameTaken: false);
+}

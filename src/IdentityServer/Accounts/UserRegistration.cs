@@ -1,0 +1,129 @@
+using IdentityHost.IdentityServer.Data;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace IdentityHost.IdentityServer.Accounts;
+
+/// <summary>
+/// Creates accounts: validates the name and password, hashes outside any transaction, then writes the user
+/// and its role in one transaction so a failure never leaves a user without a role.
+/// </summary>
+internal sealed class UserRegistration(
+    UserManager<ApplicationUser> users,
+    IdentityHostDbContext database,
+    ILogger<UserRegistration> logger)
+{
+    private const string DuplicateUserName = nameof(IdentityErrorDescriber.DuplicateUserName);
+
+    /// <param name="userName">Already normalized with <see cref="AccountText.NormalizeUserName"/>.</param>
+    /// <param name="password">Already normalized with <see cref="AccountText.NormalizePassword"/>.</param>
+    /// <param name="role">A canonical role name from <see cref="Roles"/>.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    public async Task<RegistrationResult> RegisterAsync(string userName, string password, string role, CancellationToken cancellationToken)
+    {
+        var user = new ApplicationUser { UserName = userName };
+        var errors = new Dictionary<string, List<string>>();
+        var taken = false;
+
+        foreach (var validator in users.UserValidators)
+        {
+            foreach (var error in (await validator.ValidateAsync(users, user)).Errors)
+            {
+                if (error.Code == DuplicateUserName)
+                {
+                    taken = true;
+                }
+                else
+                {
+                    Add(errors, "username", error.Description);
+                }
+            }
+        }
+
+        foreach (var validator in users.PasswordValidators)
+        {
+            foreach (var error in (await validator.ValidateAsync(users, user, password)).Errors)
+            {
+                Add(errors, "password", error.Description);
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return RegistrationResult.Invalid(errors.ToDictionary(pair => pair.Key, pair => pair.Value.Distinct().ToArray()));
+        }
+
+        if (taken)
+        {
+            return RegistrationResult.Taken;
+        }
+
+        // Note: the expensive hash is computed before the transaction, so the write lock is held for
+        // milliseconds, not for the duration of PBKDF2.
+        user.PasswordHash = users.PasswordHasher.HashPassword(user, password);
+
+        try
+        {
+            var strategy = database.Database.CreateExecutionStrategy();
+            var created = await strategy.ExecuteAsync(async () =>
+            {
+                await using var transaction = await database.Database.BeginTransactionAsync(cancellationToken);
+                var result = await users.CreateAsync(user);
+                if (!result.Succeeded)
+                {
+                    return result;
+                }
+
+                result = await users.AddToRoleAsync(user, role);
+                if (result.Succeeded)
+                {
+                    await transaction.CommitAsync(cancellationToken);
+                }
+
+                return result;
+            });
+
+            if (created.Errors.Any(error => error.Code == DuplicateUserName))
+            {
+                return RegistrationResult.Taken;
+            }
+
+            if (!created.Succeeded)
+            {
+                throw new InvalidOperationException(
+                    "Creating the user failed: " + string.Join("; ", created.Errors.Select(error => error.Code)));
+            }
+        }
+        catch (DbUpdateException exception)
+        {
+            // Note: two requests for one name can both pass validation; the unique index on the normalized
+            // name lets only one insert win, and the loser answers as if it had seen the name taken.
+            if (!await NameExistsAsync(userName))
+            {
+                throw;
+            }
+
+            logger.LogDebug(exception, "Registration lost a race for an already taken name");
+            return RegistrationResult.Taken;
+        }
+
+        logger.LogInformation("Registered user {UserId} with role {Role}", user.Id, role);
+        return RegistrationResult.Created(user, role);
+    }
+
+    private async Task<bool> NameExistsAsync(string userName)
+    {
+        database.ChangeTracker.Clear();
+        return await users.FindByNameAsync(userName) is not null;
+    }
+
+    private static void Add(Dictionary<string, List<string>> errors, string field, string message)
+    {
+        if (!errors.TryGetValue(field, out var messages))
+        {
+            errors[field] = messages = [];
+        }
+
+        messages.Add(message);
+    }
+}

@@ -1,0 +1,46 @@
+using IdentityHost.IdentityServer.Accounts;
+using IdentityHost.IdentityServer.Tokens;
+using Microsoft.Extensions.Options;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace IdentityHost.IdentityServer.Clients;
+
+/// <summary>Fails start-up on a client configuration that cannot work, naming the offending key.</summary>
+internal sealed class ClientRegistrationValidator(IOptions<AccountOptions> accounts) : IValidateOptions<ClientRegistrationOptions>
+{
+    /// <summary>The grant types a configured client may be allowed.</summary>
+    public static IReadOnlyList<string> SupportedGrantTypes { get; } = [GrantTypes.Password, GrantTypes.RefreshToken];
+
+    public ValidateOptionsResult Validate(string? name, ClientRegistrationOptions options)
+    {
+        var failures = new List<string>();
+        for (var index = 0; index < options.Clients.Count; index++)
+        {
+            var client = options.Clients[index];
+            var key = $"OpenIddict:Clients:{index}";
+            if (string.IsNullOrWhiteSpace(client.ClientId))
+            {
+                failures.Add($"{key}:ClientId is required.");
+            }
+
+            failures.AddRange(client.GrantTypes.Except(SupportedGrantTypes, StringComparer.Ordinal)
+                .Select(grant => $"{key}:GrantTypes has '{grant}'; supported: {string.Join(", ", SupportedGrantTypes)}."));
+            failures.AddRange(client.Scopes.Except(IdentityHostScopes.All, StringComparer.Ordinal)
+                .Select(scope => $"{key}:Scopes has '{scope}'; supported: {string.Join(", ", IdentityHostScopes.All)}."));
+        }
+
+        failures.AddRange(options.Clients.GroupBy(client => client.ClientId, StringComparer.Ordinal)
+            .Where(group => group.Count() > 1)
+            .Select(group => $"OpenIddict:Clients names '{group.Key}' more than once."));
+
+        var loginClientId = accounts.Value.LoginClientId;
+        if (!string.IsNullOrWhiteSpace(loginClientId) && !options.Clients.Any(client =>
+                client.ClientId == loginClientId && client.GrantTypes.Contains(GrantTypes.Password)))
+        {
+            failures.Add($"Accounts:LoginClientId is '{loginClientId}', but no client in OpenIddict:Clients with that id " +
+                         "is allowed the password grant.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,81 @@
+using IdentityHost.IdentityServer.Data;
+using Microsoft.Extensions.Options;
+using OpenIddict.Abstractions;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace IdentityHost.IdentityServer.Clients;
+
+/// <summary>
+/// Makes the OpenIddict applications table match <c>OpenIddict:Clients</c>: creates and updates the configured
+/// clients and removes the ones no longer configured. Configuration is the single source of truth for clients.
+/// </summary>
+internal sealed class ClientSynchronizer(
+    IOptions<ClientRegistrationOptions> options,
+    IOpenIddictApplicationManager applications,
+    ILogger<ClientSynchronizer> logger) : IDatabaseSeeder
+{
+    public async Task SeedAsync(CancellationToken cancellationToken)
+    {
+        var configured = options.Value.Clients;
+        foreach (var client in configured)
+        {
+            var descriptor = ToDescriptor(client);
+            var existing = await applications.FindByClientIdAsync(client.ClientId, cancellationToken);
+            if (existing is null)
+            {
+                await applications.CreateAsync(descriptor, cancellationToken);
+                logger.LogInformation("Created client {ClientId}", client.ClientId);
+            }
+            else
+            {
+                await applications.UpdateAsync(existing, descriptor, cancellationToken);
+                logger.LogDebug("Updated client {ClientId}", client.ClientId);
+            }
+        }
+
+        var wanted = configured.Select(client => client.ClientId).ToHashSet(StringComparer.Ordinal);
+        var stale = new List<object>();
+        await foreach (var application in applications.ListAsync(count: null, offset: null, cancellationToken))
+        {
+            if (!wanted.Contains(await applications.GetClientIdAsync(application, cancellationToken) ?? string.Empty))
+            {
+                stale.Add(application);
+            }
+        }
+
+        foreach (var application in stale)
+        {
+            var clientId = await applications.GetClientIdAsync(application, cancellationToken);
+            await applications.DeleteAsync(application, cancellationToken);
+            logger.LogInformation("Removed client {ClientId}, which is no longer configured", clientId);
+        }
+    }
+
+    private static OpenIddictApplicationDescriptor ToDescriptor(ClientRegistration client)
+    {
+        var descriptor = new OpenIddictApplicationDescriptor
+        {
+            ClientId = client.ClientId,
+            ClientSecret = string.IsNullOrEmpty(client.ClientSecret) ? null : client.ClientSecret,
+            ClientType = string.IsNullOrEmpty(client.ClientSecret) ? ClientTypes.Public : ClientTypes.Confidential,
+            DisplayName = client.DisplayName ?? client.ClientId,
+        };
+
+        if (client.GrantTypes.Count > 0)
+        {
+            descriptor.Permissions.Add(Permissions.Endpoints.Token);
+        }
+
+        foreach (var grant in client.GrantTypes)
+        {
+            descriptor.Permissions.Add(Permissions.Prefixes.GrantType + grant);
+        }
+
+        foreach (var scope in client.Scopes)
+        {
+            descriptor.Permissions.Add(Permissions.Prefixes.Scope + scope);
+        }
+
+        return descriptor;
+    }
+}

@@ -1,0 +1,76 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace IdentityHost.IdentityServer.Data;
+
+/// <summary>Registers the EF Core context for the configured database provider.</summary>
+public static class DatabaseExtensions
+{
+    /// <summary>The SQLite connection string used when none is configured.</summary>
+    public const string DefaultSqliteConnectionString = "Data Source=identityhost.db";
+
+    /// <summary>
+    /// Adds <see cref="IdentityHostDbContext"/> for the provider named by <c>Database:Provider</c>, the
+    /// start-up database initializer, and the seeders registered with <see cref="AddDatabaseSeeder{TSeeder}"/>.
+    /// </summary>
+    public static IHostApplicationBuilder AddIdentityHostDatabase(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<DatabaseOptions>()
+            .BindConfiguration(DatabaseOptions.SectionName)
+            .Validate<IConfiguration>(
+                (options, configuration) => options.Provider != DatabaseProvider.MySql ||
+                    !string.IsNullOrWhiteSpace(configuration.GetConnectionString(DatabaseOptions.ConnectionStringName)),
+                $"ConnectionStrings:{DatabaseOptions.ConnectionStringName} is required when Database:Provider is MySql.")
+            .ValidateOnStart();
+
+        // Note: both contexts are registered, and the provider is chosen when the base type is resolved,
+        // so configuration is read lazily (after every source, test overrides included, is in place).
+        builder.Services.AddDbContext<SqliteIdentityHostDbContext>((services, options) =>
+            options.UseIdentityHostSqlite(GetConnectionString(services) ?? DefaultSqliteConnectionString));
+        builder.Services.AddDbContext<MySqlIdentityHostDbContext>((services, options) =>
+            options.UseIdentityHostMySql(GetConnectionString(services) ?? string.Empty));
+        builder.Services.AddScoped<IdentityHostDbContext>(services =>
+            services.GetRequiredService<IOptions<DatabaseOptions>>().Value.Provider switch
+            {
+                DatabaseProvider.MySql => services.GetRequiredService<MySqlIdentityHostDbContext>(),
+                _ => services.GetRequiredService<SqliteIdentityHostDbContext>(),
+            });
+
+        builder.Services.AddHostedService<DatabaseInitializer>();
+        return builder;
+    }
+
+    /// <summary>Adds a seeder that <see cref="DatabaseInitializer"/> runs, in registration order, after migrations.</summary>
+    public static IServiceCollection AddDatabaseSeeder<TSeeder>(this IServiceCollection services)
+        where TSeeder : class, IDatabaseSeeder
+    {
+        services.AddScoped<IDatabaseSeeder, TSeeder>();
+        return services;
+    }
+
+    /// <summary>
+    /// Configures the MySQL provider. Note: this is the one place that names the provider package
+    /// (Oracle's MySql.EntityFrameworkCore); moving to Pomelo once it supports EF Core 10 changes only this line.
+    /// </summary>
+    public static DbContextOptionsBuilder UseIdentityHostMySql(this DbContextOptionsBuilder options, string connectionString) =>
+        options.UseMySQL(connectionString);
+
+    /// <summary>
+    /// Configures SQLite with a generous busy timeout. Note: together with WAL mode (set by the initializer)
+    /// this is what keeps parallel logins and registrations from failing with "database is locked".
+    /// </summary>
+    public static DbContextOptionsBuilder UseIdentityHostSqlite(this DbContextOptionsBuilder options, string connectionString)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString);
+        if (builder.DefaultTimeout < 30)
+        {
+            builder.DefaultTimeout = 30;
+        }
+
+        return options.UseSqlite(builder.ToString());
+    }
+
+    private static string? GetConnectionString(IServiceProvider services) =>
+        services.GetRequiredService<IConfiguration>().GetConnectionString(DatabaseOptions.ConnectionStringName);
+}

@@ -1,0 +1,34 @@
+using IdentityHost.IdentityServer.Accounts;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using OpenIddict.EntityFrameworkCore.Models;
+
+namespace IdentityHost.IdentityServer.Data;
+
+/// <summary>
+/// One context for the ASP.NET Core Identity tables and the OpenIddict tables. Each database provider
+/// derives its own type so that each has its own migrations (see <see cref="SqliteIdentityHostDbContext"/>
+/// and <see cref="MySqlIdentityHostDbContext"/>).
+/// </summary>
+public abstract class IdentityHostDbContext(DbContextOptions options)
+    : IdentityDbContext<ApplicationUser, IdentityRole, string>(options)
+{
+    /// <summary>
+    /// The longest token or authorization subject. Note: OpenIddict's default (400) makes its composite
+    /// (ApplicationId, Status, Subject, Type) indexes wider than MySQL's 3,072-byte utf8mb4 key limit;
+    /// subjects here are user ids (GUIDs, 36 characters).
+    /// </summary>
+    public const int SubjectMaxLength = 191;
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.UseOpenIddict();
+
+        builder.Entity<OpenIddictEntityFrameworkCoreToken>()
+            .Property(token => token.Subject).HasMaxLength(SubjectMaxLength);
+        builder.Entity<OpenIddictEntityFrameworkCoreAuthorization>()
+            .Property(authorization => authorization.Subject).HasMaxLength(SubjectMaxLength);
+    }
+}

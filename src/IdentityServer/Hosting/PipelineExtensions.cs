@@ -1,0 +1,31 @@
+using IdentityHost.IdentityServer.Accounts;
+using Serilog;
+
+namespace IdentityHost.IdentityServer.Hosting;
+
+/// <summary>The HTTP pipeline, in the order it must run.</summary>
+public static class PipelineExtensions
+{
+    /// <summary>Adds RFC 7807 problem details for errors and empty error answers.</summary>
+    public static IHostApplicationBuilder AddProblemDetailsHandling(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddProblemDetails();
+        return builder;
+    }
+
+    /// <summary>
+    /// Errors as problem details (never a stack trace, in any environment), request logging, the seed login
+    /// adapter (before routing, since it rewrites the path), then routing, authentication and authorization.
+    /// </summary>
+    public static WebApplication UseIdentityHostPipeline(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseSerilogRequestLogging();
+        app.UseSeedLogin();
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        return app;
+    }
+}

@@ -1,0 +1,93 @@
+using IdentityHost.IdentityServer.Accounts;
+using Microsoft.AspNetCore;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Identity;
+using OpenIddict.Abstractions;
+using OpenIddict.Server.AspNetCore;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace IdentityHost.IdentityServer.Tokens;
+
+/// <summary>
+/// The <c>/connect/token</c> passthrough: OpenIddict has already validated the client, grant type and
+/// scopes; this decides whether the user may have tokens and with which claims.
+/// </summary>
+public static class TokenEndpoint
+{
+    private const string InvalidCredentials = "The username or password is incorrect.";
+
+    /// <summary>Maps <c>POST /connect/token</c> (password and refresh_token grants).</summary>
+    public static IEndpointRouteBuilder MapTokenEndpoint(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost("/connect/token", ExchangeAsync).ExcludeFromDescription();
+        return endpoints;
+    }
+
+    private static async Task<IResult> ExchangeAsync(
+        HttpContext context,
+        UserManager<ApplicationUser> users,
+        SignInManager<ApplicationUser> signIn,
+        IPasswordHasher<ApplicationUser> hasher,
+        UserPrincipalFactory principals)
+    {
+        var request = context.GetOpenIddictServerRequest()
+            ?? throw new InvalidOperationException("The OpenID Connect request cannot be retrieved.");
+
+        if (request.IsPasswordGrantType())
+        {
+            var userName = AccountText.NormalizeUserName(request.Username);
+            if (userName.Length == 0)
+            {
+                return Reject(Errors.InvalidRequest, "The mandatory 'username' parameter is missing.");
+            }
+
+            var password = AccountText.NormalizePassword(request.Password);
+            var user = await users.FindByNameAsync(userName);
+            if (user is null)
+            {
+                // Note: hash anyway, so an unknown name costs the same time as a wrong password.
+                hasher.VerifyHashedPassword(DummyUser.Instance, DummyUser.PasswordHash, password);
+                return Reject(Errors.InvalidGrant, InvalidCredentials);
+            }
+
+            // Note: an empty password is checked like any other, so it gets the same answer as a wrong one.
+            var result = await signIn.CheckPasswordSignInAsync(user, password, lockoutOnFailure: true);
+            if (!result.Succeeded)
+            {
+                return Reject(Errors.InvalidGrant, InvalidCredentials);
+            }
+
+            return SignIn(await principals.CreateAsync(user, request.GetScopes()));
+        }
+
+        if (request.IsRefreshTokenGrantType())
+        {
+            var authenticated = await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+            var subject = authenticated.Principal?.GetClaim(Claims.Subject);
+            var user = subject is null ? null : await users.FindByIdAsync(subject);
+            if (user is null || !await signIn.CanSignInAsync(user) || await users.IsLockedOutAsync(user))
+            {
+                return Reject(Errors.InvalidGrant, "The refresh token is no longer valid.");
+            }
+
+            // Note: claims are rebuilt from the database so role changes reach the next access token;
+            // the scopes are those of the original grant (OpenIddict refuses a request that widens them).
+            var scopes = request.GetScopes() is { Length: > 0 } requested ? requested : authenticated.Principal!.GetScopes();
+            return SignIn(await principals.CreateAsync(user, scopes));
+        }
+
+        return Reject(Errors.UnsupportedGrantType, "The specified grant type is not supported.");
+    }
+
+    private static IResult SignIn(System.Security.Claims.ClaimsPrincipal principal) =>
+        Results.SignIn(principal, properties: null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+
+    private static IResult Reject(string error, string description) =>
+        Results.Forbid(
+            new AuthenticationProperties(new Dictionary<string, string?>
+            {
+                [OpenIddictServerAspNetCoreConstants.Properties.Error] = error,
+                [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = description,
+            }),
+            [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+}

@@ -1,0 +1,62 @@
+using System.Collections.Immutable;
+using System.Security.Claims;
+using IdentityHost.IdentityServer.Accounts;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+using OpenIddict.Abstractions;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace IdentityHost.IdentityServer.Tokens;
+
+/// <summary>Builds the claims a user's tokens carry, from the user's current state in the database.</summary>
+internal sealed class UserPrincipalFactory(UserManager<ApplicationUser> users, IOptions<TokenServerOptions> options)
+{
+    public async Task<ClaimsPrincipal> CreateAsync(ApplicationUser user, ImmutableArray<string> scopes)
+    {
+        var identity = new ClaimsIdentity(
+            authenticationType: TokenValidationParameters.DefaultAuthenticationType,
+            nameType: Claims.Name,
+            roleType: Claims.Role);
+
+        identity.SetClaim(Claims.Subject, user.Id)
+            .SetClaim(Claims.Name, user.UserName)
+            .SetClaim(Claims.PreferredUsername, user.UserName)
+            .SetClaims(Claims.Role, [.. await users.GetRolesAsync(user)]);
+
+        identity.SetScopes(scopes);
+        identity.SetResources(scopes.Contains(IdentityHostScopes.Api) ? [options.Value.ApiAudience] : []);
+        identity.SetDestinations(GetDestinations);
+        return new ClaimsPrincipal(identity);
+    }
+
+    private static IEnumerable<string> GetDestinations(Claim claim)
+    {
+        // Note: the access token always carries the name and roles (resource APIs authorize on them);
+        // the identity token carries them only when the client asked for the matching scope.
+        switch (claim.Type)
+        {
+            case Claims.Name or Claims.PreferredUsername:
+                yield return Destinations.AccessToken;
+                if (claim.Subject!.HasScope(Scopes.Profile))
+                {
+                    yield return Destinations.IdentityToken;
+                }
+
+                yield break;
+
+            case Claims.Role:
+                yield return Destinations.AccessToken;
+                if (claim.Subject!.HasScope(Scopes.Roles))
+                {
+                    yield return Destinations.IdentityToken;
+                }
+
+                yield break;
+
+            default:
+                yield return Destinations.AccessToken;
+                yield break;
+        }
+    }
+}
