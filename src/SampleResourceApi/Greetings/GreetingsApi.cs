@@ -1,0 +1,26 @@
+using System.Security.Claims;
+using IdentityHost.SampleResourceApi.Authentication;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace IdentityHost.SampleResourceApi.Greetings;
+
+/// <summary>The sample endpoints: one anonymous, one for any user, one for administrators.</summary>
+public static class GreetingsApi
+{
+    /// <summary>Maps <c>GET /api/public</c>, <c>GET /api/protected</c> and <c>GET /api/admin</c>.</summary>
+    public static IEndpointRouteBuilder MapGreetingsApi(this IEndpointRouteBuilder endpoints)
+    {
+        var api = endpoints.MapGroup("/api").WithTags("Greetings");
+        api.MapGet("/public", () => TypedResults.Ok(new GreetingResponse("Welcome, guest!", null, [])));
+        api.MapGet("/protected", Greet).RequireAuthorization();
+        api.MapGet("/admin", Greet).RequireAuthorization(AuthenticationExtensions.AdminPolicy);
+        return endpoints;
+    }
+
+    private static Ok<GreetingResponse> Greet(ClaimsPrincipal user)
+    {
+        var name = user.Identity?.Name ?? user.FindFirst("sub")?.Value ?? "unknown";
+        var roles = user.FindAll("role").Select(claim => claim.Value).ToArray();
+        return TypedResults.Ok(new GreetingResponse($"Welcome, {name}!", name, roles));
+    }
+}
