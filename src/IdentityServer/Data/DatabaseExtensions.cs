@@ -51,10 +51,11 @@ public static class DatabaseExtensions
 
     /// <summary>
     /// Configures the MySQL provider. Note: this is the one place that names the provider package
-    /// (Oracle's MySql.EntityFrameworkCore); moving to Pomelo once it supports EF Core 10 changes only this line.
+    /// (Oracle's MySql.EntityFrameworkCore); moving to Pomelo once it supports EF Core 10 changes only this line
+    /// (and drops the MariaDB lock workaround, which Pomelo does not need).
     /// </summary>
     public static DbContextOptionsBuilder UseIdentityHostMySql(this DbContextOptionsBuilder options, string connectionString) =>
-        options.UseMySQL(connectionString);
+        options.UseMySQL(connectionString).AddInterceptors(MariaDbMigrationLockInterceptor.Instance);
 
     /// <summary>
     /// Configures SQLite with a generous busy timeout. Note: together with WAL mode (set by the initializer)

@@ -1,0 +1,171 @@
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using Duende.IdentityModel.Client;
+
+namespace IdentityHost.Testing;
+
+/// <summary>
+/// One identity server on one fresh database (a temporary SQLite file, or a new database on the shared
+/// MariaDB server), with an administrator bootstrapped from configuration and keys in a temporary directory.
+/// </summary>
+public abstract class IdentityServerFixture : IAsyncLifetime
+{
+    /// <summary>The public client Development seeds for the password grant (and the legacy login).</summary>
+    public const string ClientId = "postman";
+
+    /// <summary>Every scope the server knows.</summary>
+    public const string AllScopes = "openid profile roles offline_access api";
+
+    /// <summary>The base address of the in-memory server, which is also the issuer.</summary>
+    public static readonly Uri Authority = new("http://localhost/");
+
+    private readonly MariaDbServer? _mariaDb;
+    private IdentityServerHost? _host;
+
+    protected IdentityServerFixture(DatabaseKind database, MariaDbServer? mariaDb)
+    {
+        Database = database;
+        _mariaDb = mariaDb;
+    }
+
+    public DatabaseKind Database { get; }
+
+    /// <summary>Why this fixture's tests cannot run (no MySQL server here), or null.</summary>
+    public string? SkipReason => Database == DatabaseKind.MySql ? _mariaDb?.UnavailableReason : null;
+
+    /// <summary>A temporary directory holding the SQLite file and the generated keys.</summary>
+    public string Directory { get; } = System.IO.Directory.CreateTempSubdirectory("identityhost-test-").FullName;
+
+    public string ConnectionString { get; private set; } = string.Empty;
+
+    public string AdminUserName { get; } = "admin-" + Guid.NewGuid().ToString("N")[..8];
+
+    public string AdminPassword { get; } = NewPassword();
+
+    public IdentityServerHost Host => _host ?? throw new InvalidOperationException("The fixture is not initialized.");
+
+    /// <summary>Extra configuration for this fixture's server, on top of the database, keys and admin.</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string?>> ExtraSettings => [];
+
+    public virtual async ValueTask InitializeAsync()
+    {
+        if (SkipReason is not null)
+        {
+            return;
+        }
+
+        ConnectionString = Database == DatabaseKind.MySql
+            ? await _mariaDb!.CreateDatabaseAsync("identityhost_test")
+            : $"Data Source={Path.Combine(Directory, "identityhost.db")}";
+        _host = CreateHost();
+
+        // Note: creating a client starts the server, which migrates and seeds before it answers.
+        _host.CreateClient().Dispose();
+    }
+
+    /// <summary>A new server on this fixture's database and keys (e.g. to prove state survives a restart).</summary>
+    public IdentityServerHost CreateHost(IEnumerable<KeyValuePair<string, string?>>? overrides = null, string environment = "Development")
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = Database.ToString(),
+            ["ConnectionStrings:IdentityHost"] = ConnectionString,
+            ["OpenIddict:Keys:DevelopmentKeyDirectory"] = Path.Combine(Directory, "keys"),
+            ["Bootstrap:Admin:Username"] = AdminUserName,
+            ["Bootstrap:Admin:Password"] = AdminPassword,
+            ["Serilog:MinimumLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in ExtraSettings.Concat(overrides ?? []))
+        {
+            settings[key] = value;
+        }
+
+        return new IdentityServerHost(settings, environment);
+    }
+
+    public HttpClient CreateClient() => Host.CreateClient();
+
+    /// <summary>Registers a user through the public endpoint.</summary>
+    public static async Task<HttpResponseMessage> RegisterAsync(
+        HttpClient client, string userName, string password, string? role = null, string? bearerToken = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/auth/register")
+        {
+            Content = JsonContent.Create(role is null
+                ? new Dictionary<string, string> { ["username"] = userName, ["password"] = password }
+                : new Dictionary<string, string> { ["username"] = userName, ["password"] = password, ["role"] = role }),
+        };
+        if (bearerToken is not null)
+        {
+            request.SetBearerToken(bearerToken);
+        }
+
+        return await client.SendAsync(request);
+    }
+
+    /// <summary>Registers a fresh user and returns its credentials; fails the test if registration fails.</summary>
+    public static async Task<(string UserName, string Password)> CreateUserAsync(HttpClient client, string? role = null, string? bearerToken = null)
+    {
+        var userName = NewUserName();
+        var password = NewPassword();
+        using var response = await RegisterAsync(client, userName, password, role, bearerToken);
+        if (response.StatusCode != System.Net.HttpStatusCode.Created)
+        {
+            throw new InvalidOperationException(
+                $"Registering {userName} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+
+        return (userName, password);
+    }
+
+    /// <summary>The password grant, as a client library sends it.</summary>
+    public static Task<TokenResponse> RequestPasswordTokenAsync(
+        HttpClient client, string userName, string password, string scope = AllScopes) =>
+        client.RequestPasswordTokenAsync(new PasswordTokenRequest
+        {
+            Address = new Uri(Authority, "connect/token").ToString(),
+            ClientId = ClientId,
+            UserName = userName,
+            Password = password,
+            Scope = scope,
+        });
+
+    /// <summary>An access token for a fresh user (or for the bootstrapped admin).</summary>
+    public async Task<string> GetAccessTokenAsync(HttpClient client, bool admin = false)
+    {
+        var (userName, password) = admin ? (AdminUserName, AdminPassword) : await CreateUserAsync(client);
+        var token = await RequestPasswordTokenAsync(client, userName, password);
+        return token.IsError
+            ? throw new InvalidOperationException($"The password grant failed: {token.Error} {token.ErrorDescription}")
+            : token.AccessToken!;
+    }
+
+    public static string NewUserName() => "user-" + Guid.NewGuid().ToString("N")[..12];
+
+    public static string NewPassword() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(18));
+
+    public virtual async ValueTask DisposeAsync()
+    {
+        if (_host is not null)
+        {
+            await _host.DisposeAsync();
+        }
+
+        if (Database == DatabaseKind.MySql && _mariaDb is not null && ConnectionString.Length > 0)
+        {
+            await _mariaDb.DropDatabaseAsync(ConnectionString);
+        }
+
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Note: SQLite may still hold the WAL file for a moment; the OS cleans temp directories.
+        }
+
+        GC.SuppressFinalize(this);
+    }
+}

@@ -1,0 +1,28 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Serilog.Core;
+
+namespace IdentityHost.Testing;
+
+/// <summary>
+/// The real identity server, hosted in memory with the given configuration on top of its own
+/// <c>appsettings*.json</c>. Requests go through the whole ASP.NET Core pipeline.
+/// </summary>
+public sealed class IdentityServerHost(IReadOnlyDictionary<string, string?> settings, string environment = "Development")
+    : WebApplicationFactory<Program>
+{
+    /// <summary>Every log event the server wrote.</summary>
+    public LogCapture Logs { get; } = new();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment(environment);
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureServices(services => services.AddSingleton<ILogEventSink>(Logs));
+    }
+}

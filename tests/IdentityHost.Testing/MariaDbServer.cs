@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using MySql.Data.MySqlClient;
+
+namespace IdentityHost.Testing;
+
+/// <summary>
+/// A real MySQL-compatible server for the test run: the one named by <c>IDENTITYHOST_TEST_MYSQL</c>, or a
+/// private <c>mariadbd</c> started in a temporary directory on a free loopback port and removed afterwards.
+/// Each test host gets a database of its own.
+/// </summary>
+public sealed class MariaDbServer : IAsyncLifetime
+{
+    /// <summary>A server-level connection string (no database) to use instead of a private server.</summary>
+    public const string ConnectionStringVariable = "IDENTITYHOST_TEST_MYSQL";
+
+    /// <summary>When <c>1</c>, an unavailable server fails the run instead of skipping the MySQL tests (CI sets it).</summary>
+    public const string RequireVariable = "IDENTITYHOST_REQUIRE_MYSQL";
+
+    private Process? _process;
+    private string? _directory;
+    private int _databaseCount;
+
+    /// <summary>The server-level connection string, or null when no server is available.</summary>
+    public string? ServerConnectionString { get; private set; }
+
+    /// <summary>Why the MySQL tests cannot run, or null when they can.</summary>
+    public string? UnavailableReason { get; private set; }
+
+    /// <summary>Whether the MySQL tests must run (CI), so an unavailable server is a failure.</summary>
+    public static bool IsRequired => Environment.GetEnvironmentVariable(RequireVariable) == "1";
+
+    public async ValueTask InitializeAsync()
+    {
+        var configured = Environment.GetEnvironmentVariable(ConnectionStringVariable);
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            ServerConnectionString = configured;
+            return;
+        }
+
+        var server = FindExecutable("mariadbd");
+        var installer = FindExecutable("mariadb-install-db");
+        if (server is null || installer is null)
+        {
+            UnavailableReason =
+                $"MySQL tests need a MariaDB server: install the Debian package mariadb-server (mariadbd on PATH) " +
+                $"or set {ConnectionStringVariable} to a server-level connection string.";
+            if (IsRequired)
+            {
+                throw new InvalidOperationException($"{RequireVariable}=1 but {UnavailableReason}");
+            }
+
+            return;
+        }
+
+        _directory = Directory.CreateTempSubdirectory("identityhost-mariadb-").FullName;
+        var data = Path.Combine(_directory, "data");
+        var asRoot = Environment.UserName == "root" ? "--user=root" : string.Empty;
+        await RunToEndAsync(installer,
+            $"--no-defaults --datadir={data} --auth-root-authentication-method=normal --skip-test-db " +
+            $"--skip-name-resolve {asRoot}");
+
+        var port = FreePort();
+        var log = Path.Combine(_directory, "server.log");
+        _process = Process.Start(new ProcessStartInfo(server,
+            $"--no-defaults --datadir={data} --port={port} --bind-address=127.0.0.1 " +
+            $"--socket={Path.Combine(_directory, "mysqld.sock")} --pid-file={Path.Combine(_directory, "mysqld.pid")} " +
+            $"--log-error={log} --skip-name-resolve --skip-log-bin --innodb-buffer-pool-size=128M " +
+            $"--innodb-flush-log-at-trx-commit=2 --max-connections=500 --character-set-server=utf8mb4 {asRoot}")
+        {
+            UseShellExecute = false,
+        })!;
+
+        ServerConnectionString = $"Server=127.0.0.1;Port={port};User ID=root;Password=;SslMode=Disabled;";
+        await WaitUntilReadyAsync(log);
+    }
+
+    /// <summary>Creates an empty utf8mb4 database and returns a connection string for it.</summary>
+    public async Task<string> CreateDatabaseAsync(string prefix)
+    {
+        var name = $"{prefix}_{Environment.ProcessId}_{Interlocked.Increment(ref _databaseCount)}";
+        await using var connection = new MySqlConnection(ServerConnectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText =
+            $"DROP DATABASE IF EXISTS `{name}`; CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;";
+        await command.ExecuteNonQueryAsync();
+        return new MySqlConnectionStringBuilder(ServerConnectionString) { Database = name }.ConnectionString;
+    }
+
+    /// <summary>Drops a database created by <see cref="CreateDatabaseAsync"/>.</summary>
+    public async Task DropDatabaseAsync(string connectionString)
+    {
+        var name = new MySqlConnectionStringBuilder(connectionString).Database;
+        await using var connection = new MySqlConnection(ServerConnectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"DROP DATABASE IF EXISTS `{name}`;";
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process?.Dispose();
+        if (_directory is not null)
+        {
+            try
+            {
+                Directory.Delete(_directory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Note: a file still held open is left for the OS to clean; it is a temp directory.
+            }
+        }
+    }
+
+    private async Task WaitUntilReadyAsync(string log)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            try
+            {
+                await using var connection = new MySqlConnection(ServerConnectionString);
+                await connection.OpenAsync();
+                return;
+            }
+            catch (MySqlException) when (DateTime.UtcNow < deadline && _process is { HasExited: false })
+            {
+                await Task.Delay(200);
+            }
+            catch (MySqlException exception)
+            {
+                var tail = File.Exists(log) ? await File.ReadAllTextAsync(log) : "(no server log)";
+                throw new InvalidOperationException($"The private mariadbd did not become ready:\n{tail}", exception);
+            }
+        }
+    }
+
+    private static async Task RunToEndAsync(string file, string arguments)
+    {
+        using var process = Process.Start(new ProcessStartInfo(file, arguments)
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException(
+                $"{file} exited with {process.ExitCode}:\n{await output}\n{await error}");
+        }
+    }
+
+    private static string? FindExecutable(string name)
+    {
+        // Note: Debian installs mariadbd in /usr/sbin, which a non-root PATH often lacks.
+        var path = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator)
+            .Concat(["/usr/sbin", "/usr/local/sbin", "/usr/bin"]);
+        return path.Select(directory => Path.Combine(directory, name)).FirstOrDefault(File.Exists);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

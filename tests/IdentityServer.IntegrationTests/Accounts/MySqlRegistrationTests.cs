@@ -1,0 +1,6 @@
+using IdentityHost.Testing;
+
+namespace IdentityHost.IdentityServer.IntegrationTests.Accounts;
+
+public sealed class MySqlRegistrationTests(MySqlServerFixture fixture)
+    : RegistrationTests(fixture), IClassFixture<MySqlServerFixture>;
