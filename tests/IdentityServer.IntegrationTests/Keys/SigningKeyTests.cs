@@ -1,0 +1,83 @@
+using System.Net;
+using System.Security.Cryptography;
+using Duende.IdentityModel.Client;
+using IdentityHost.Testing;
+using Microsoft.IdentityModel.JsonWebTokens;
+
+namespace IdentityHost.IdentityServer.IntegrationTests.Keys;
+
+/// <summary>Where the signing key comes from in Development and elsewhere, and that it survives restarts.</summary>
+public sealed class SigningKeyTests(SqliteServerFixture fixture) : ServerTests(fixture), IClassFixture<SqliteServerFixture>
+{
+    [Fact]
+    public async Task TokensIssuedBeforeRestartStayValid()
+    {
+        var (userName, password) = await IdentityServerFixture.CreateUserAsync(Client);
+        var token = (await IdentityServerFixture.RequestPasswordTokenAsync(Client, userName, password)).AccessToken!;
+
+        await using var restarted = Fixture.CreateHost();
+        using var client = restarted.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/users/{new JsonWebToken(token).Subject}");
+        request.SetBearerToken(token);
+        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+        var keys = await client.GetJsonWebKeySetAsync(
+            new Uri(IdentityServerFixture.Authority, ".well-known/jwks").ToString(), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains(new JsonWebToken(token).Kid, keys.KeySet!.Keys.Select(key => key.Kid));
+    }
+
+    [Fact]
+    public async Task StartupFailsOutsideDevelopmentWithoutConfiguredKey()
+    {
+        await using var host = Fixture.CreateHost(environment: "Production");
+
+        Assert.ThrowsAny<Exception>(() => host.CreateClient());
+
+        Assert.Contains(host.Logs.Lines, line => line.Contains("OpenIddict:Keys:SigningKeyPath is required", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("RS256")]
+    [InlineData("ES256")]
+    public async Task ServerSignsWithConfiguredPemKeyOutsideDevelopment(string algorithm)
+    {
+        var signingPath = Path.Combine(Fixture.Directory, $"configured-{algorithm}.pem");
+        var encryptionPath = Path.Combine(Fixture.Directory, "configured-encryption.pem");
+        using (var signing = algorithm == "ES256" ? (AsymmetricAlgorithm)ECDsa.Create(ECCurve.NamedCurves.nistP256) : RSA.Create(2048))
+        {
+            await File.WriteAllTextAsync(signingPath, signing.ExportPkcs8PrivateKeyPem(), TestContext.Current.CancellationToken);
+        }
+
+        using (var encryption = RSA.Create(2048))
+        {
+            await File.WriteAllTextAsync(encryptionPath, encryption.ExportPkcs8PrivateKeyPem(), TestContext.Current.CancellationToken);
+        }
+
+        // Note: a database of its own, because client synchronization makes the stored clients match this
+        // host's configuration, which would change the shared fixture's clients under the other tests.
+        await using var host = Fixture.CreateHost(new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = "Sqlite",
+            ["ConnectionStrings:IdentityHost"] = $"Data Source={Path.Combine(Fixture.Directory, $"production-{algorithm}.db")}",
+            ["OpenIddict:Keys:SigningKeyPath"] = signingPath,
+            ["OpenIddict:Keys:EncryptionKeyPath"] = encryptionPath,
+            ["OpenIddict:RequireHttps"] = "false",
+            ["OpenIddict:Clients:0:ClientId"] = IdentityServerFixture.ClientId,
+            ["OpenIddict:Clients:0:GrantTypes:0"] = "password",
+            ["OpenIddict:Clients:0:Scopes:0"] = "api",
+        }, environment: "Production");
+        using var client = host.CreateClient();
+
+        var response = await IdentityServerFixture.RequestPasswordTokenAsync(client, Fixture.AdminUserName, Fixture.AdminPassword, "api");
+        var keys = await client.GetJsonWebKeySetAsync(
+            new Uri(IdentityServerFixture.Authority, ".well-known/jwks").ToString(), TestContext.Current.CancellationToken);
+
+        Assert.False(response.IsError, response.Raw);
+        var token = new JsonWebToken(response.AccessToken);
+        Assert.Equal(algorithm, token.Alg);
+        var key = Assert.Single(keys.KeySet!.Keys);
+        Assert.Equal(token.Kid, key.Kid);
+        Assert.Equal(algorithm == "ES256" ? "EC" : "RSA", key.Kty);
+    }
+}
