@@ -27,7 +27,9 @@ public static class DatabaseExtensions
         // Note: both contexts are registered, and the provider is chosen when the base type is resolved,
         // so configuration is read lazily (after every source, test overrides included, is in place).
         builder.Services.AddDbContext<SqliteIdentityHostDbContext>((services, options) =>
-            options.UseIdentityHostSqlite(GetConnectionString(services) ?? DefaultSqliteConnectionString));
+            options.UseIdentityHostSqlite(
+                GetConnectionString(services) ?? DefaultSqliteConnectionString,
+                services.GetRequiredService<IHostEnvironment>().ContentRootPath));
         builder.Services.AddDbContext<MySqlIdentityHostDbContext>((services, options) =>
             options.UseIdentityHostMySql(GetConnectionString(services) ?? string.Empty));
         builder.Services.AddScoped<IdentityHostDbContext>(services =>
@@ -60,10 +62,19 @@ public static class DatabaseExtensions
     /// <summary>
     /// Configures SQLite with a generous busy timeout. Note: together with WAL mode (set by the initializer)
     /// this is what keeps parallel logins and registrations from failing with "database is locked".
+    /// A relative file name is resolved against <paramref name="contentRoot"/>, like the key directory, so
+    /// the database does not move with the directory the server is started from.
     /// </summary>
-    public static DbContextOptionsBuilder UseIdentityHostSqlite(this DbContextOptionsBuilder options, string connectionString)
+    public static DbContextOptionsBuilder UseIdentityHostSqlite(
+        this DbContextOptionsBuilder options, string connectionString, string? contentRoot = null)
     {
         var builder = new SqliteConnectionStringBuilder(connectionString);
+        if (contentRoot is not null && builder.DataSource is { Length: > 0 } file && file != ":memory:" &&
+            builder.Mode != SqliteOpenMode.Memory && !Path.IsPathRooted(file))
+        {
+            builder.DataSource = Path.Combine(contentRoot, file);
+        }
+
         if (builder.DefaultTimeout < 30)
         {
             builder.DefaultTimeout = 30;
