@@ -1,5 +1,6 @@
 using IdentityHost.SampleResourceApi.Authentication;
 using IdentityHost.SampleResourceApi.Greetings;
+using IdentityHost.SampleResourceApi.Hosting;
 using Serilog;
 
 Log.Logger = new LoggerConfiguration()
@@ -10,26 +11,14 @@ try
 {
     var builder = WebApplication.CreateBuilder(args);
 
-    builder.Services.AddSerilog(
-        (services, logger) => logger
-            .ReadFrom.Configuration(builder.Configuration)
-            .ReadFrom.Services(services)
-            .WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture),
-        preserveStaticLogger: true);
-    builder.Services.AddProblemDetails();
-    builder.Services.AddHealthChecks();
+    builder.AddResourceApiHosting();
     builder.AddResourceApiAuthentication();
 
     var app = builder.Build();
 
-    app.UseExceptionHandler();
-    app.UseStatusCodePages();
-    app.UseSerilogRequestLogging();
-    app.UseAuthentication();
-    app.UseAuthorization();
-
+    app.UseResourceApiPipeline();
     app.MapGreetingsApi();
-    app.MapHealthChecks("/health/live");
+    app.MapResourceApiHealthChecks();
 
     await app.RunAsync();
     return 0;

@@ -1,0 +1,43 @@
+using Serilog;
+
+namespace IdentityHost.SampleResourceApi.Hosting;
+
+/// <summary>Logging, error answers and health for the resource API.</summary>
+public static class HostingExtensions
+{
+    /// <summary>
+    /// Serilog from the <c>Serilog</c> section plus any sink registered in the container, RFC 7807 problem
+    /// details for errors, and the health checks.
+    /// </summary>
+    public static IHostApplicationBuilder AddResourceApiHosting(this IHostApplicationBuilder builder)
+    {
+        // Note: preserveStaticLogger keeps each host's logger its own (several hosts share a test process).
+        builder.Services.AddSerilog(
+            (services, logger) => logger
+                .ReadFrom.Configuration(builder.Configuration)
+                .ReadFrom.Services(services)
+                .WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture),
+            preserveStaticLogger: true);
+        builder.Services.AddProblemDetails();
+        builder.Services.AddHealthChecks();
+        return builder;
+    }
+
+    /// <summary>Exception and status-code problem details, request logging, authentication and authorization.</summary>
+    public static WebApplication UseResourceApiPipeline(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseSerilogRequestLogging();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        return app;
+    }
+
+    /// <summary>Maps <c>/health/live</c>.</summary>
+    public static IEndpointRouteBuilder MapResourceApiHealthChecks(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapHealthChecks("/health/live");
+        return endpoints;
+    }
+}
