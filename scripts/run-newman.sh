@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Runs the Postman collection with newman against freshly started servers: the identity server on a
+# temporary SQLite file with a random bootstrap administrator, and the resource API trusting it.
+#   IDENTITYHOST_SKIP_BUILD=1        use the existing build instead of building first
+#   IDENTITYHOST_CONFIGURATION=...   Debug or Release (default Release)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+configuration=${IDENTITYHOST_CONFIGURATION:-Release}
+
+if [[ "${IDENTITYHOST_SKIP_BUILD:-0}" != 1 ]]; then
+  dotnet build IdentityHost.sln -c "$configuration" -nologo -clp:ErrorsOnly
+fi
+if [[ ! -d postman/node_modules/newman ]]; then
+  npm ci --prefix postman --no-audit --no-fund --loglevel=error
+fi
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null \
+  || echo $((20000 + RANDOM % 20000)); }
+work=$(mktemp -d -t identityhost-newman-XXXXXX)
+identity_port=$(free_port)
+api_port=$(free_port)
+while [[ "$api_port" == "$identity_port" ]]; do api_port=$(free_port); done
+identity_url="http://localhost:$identity_port"
+api_url="http://localhost:$api_port"
+admin_user="admin-$RANDOM$RANDOM"
+# Note: a fresh random admin password per run; it is passed to the processes, never printed.
+admin_password=$(openssl rand -base64 24)
+
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+ASPNETCORE_ENVIRONMENT=Development \
+ASPNETCORE_URLS="$identity_url" \
+ConnectionStrings__IdentityHost="Data Source=$work/identityhost.db" \
+OpenIddict__Keys__DevelopmentKeyDirectory="$work/keys" \
+Bootstrap__Admin__Username="$admin_user" \
+Bootstrap__Admin__Password="$admin_password" \
+  dotnet "src/IdentityServer/bin/$configuration/net10.0/IdentityServer.dll" --contentRoot "$root/src/IdentityServer" \
+  >"$work/identityserver.log" 2>&1 &
+pids+=($!)
+
+ASPNETCORE_ENVIRONMENT=Development \
+ASPNETCORE_URLS="$api_url" \
+ResourceApi__Authority="$identity_url/" \
+  dotnet "src/SampleResourceApi/bin/$configuration/net10.0/SampleResourceApi.dll" --contentRoot "$root/src/SampleResourceApi" \
+  >"$work/resourceapi.log" 2>&1 &
+pids+=($!)
+
+wait_for() {
+  for _ in $(seq 1 120); do
+    if curl -fs "$1" >/dev/null 2>&1; then return 0; fi
+    sleep 0.5
+  done
+  echo "FAIL: $1 did not answer within 60 s" >&2
+  tail -n 40 "$work"/*.log >&2
+  return 1
+}
+wait_for "$identity_url/health/ready"
+wait_for "$api_url/health/live"
+
+mkdir -p artifacts/newman
+status=0
+postman/node_modules/.bin/newman run postman/IdentityHost.postman_collection.json \
+  --environment postman/IdentityHost.postman_environment.json \
+  --env-var "identityUrl=$identity_url" \
+  --env-var "apiUrl=$api_url" \
+  --env-var "adminUsername=$admin_user" \
+  --env-var "adminPassword=$admin_password" \
+  --reporters cli,junit --reporter-junit-export artifacts/newman/results.xml \
+  --color off || status=$?
+
+if ((status != 0)); then
+  echo "newman failed; server logs:" >&2
+  tail -n 40 "$work"/*.log >&2
+fi
+exit "$status"
