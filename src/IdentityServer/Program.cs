@@ -25,7 +25,9 @@ try
 
     app.UseIdentityHostPipeline();
     app.MapAccountsApi();
+    app.MapAccountManagementApi();
     app.MapTokenEndpoint();
+    app.MapSessionEndpoints();
     app.MapIdentityHostHealthChecks();
 
     await app.RunAsync();

@@ -42,6 +42,22 @@ public abstract class IdentityServerFixture : IAsyncLifetime
 
     public string AdminPassword { get; } = NewPassword();
 
+    /// <summary>A confidential client allowed only client_credentials and the <c>api</c> scope.</summary>
+    public const string MachineClientId = "machine";
+
+    /// <summary>A public client allowed only the password grant and the <c>openid api</c> scopes.</summary>
+    public const string LimitedClientId = "limited";
+
+    public string MachineClientSecret { get; } = NewPassword();
+
+    /// <summary>
+    /// The resource API as a confidential client: it may introspect the access tokens meant for it (their
+    /// audience), as OpenIddict lets a client introspect only tokens it is an audience or presenter of.
+    /// </summary>
+    public const string ResourceClientId = "resource_api";
+
+    public string ResourceClientSecret { get; } = NewPassword();
+
     public IdentityServerHost Host => _host ?? throw new InvalidOperationException("The fixture is not initialized.");
 
     /// <summary>Extra configuration for this fixture's server, on top of the database, keys and admin.</summary>
@@ -74,6 +90,18 @@ public abstract class IdentityServerFixture : IAsyncLifetime
             ["Bootstrap:Admin:Username"] = AdminUserName,
             ["Bootstrap:Admin:Password"] = AdminPassword,
             ["Serilog:MinimumLevel:Default"] = "Warning",
+            ["OpenIddict:Clients:1:ClientId"] = MachineClientId,
+            ["OpenIddict:Clients:1:ClientSecret"] = MachineClientSecret,
+            ["OpenIddict:Clients:1:GrantTypes:0"] = "client_credentials",
+            ["OpenIddict:Clients:1:Scopes:0"] = "api",
+            ["OpenIddict:Clients:2:ClientId"] = LimitedClientId,
+            ["OpenIddict:Clients:2:GrantTypes:0"] = "password",
+            ["OpenIddict:Clients:2:Scopes:0"] = "openid",
+            ["OpenIddict:Clients:2:Scopes:1"] = "api",
+            ["OpenIddict:Clients:3:ClientId"] = ResourceClientId,
+            ["OpenIddict:Clients:3:ClientSecret"] = ResourceClientSecret,
+            // Note: short, so the reuse tests can wait past it.
+            ["OpenIddict:RefreshTokenReuseLeeway"] = "00:00:01",
         };
         foreach (var (key, value) in ExtraSettings.Concat(overrides ?? []))
         {
@@ -129,6 +157,26 @@ public abstract class IdentityServerFixture : IAsyncLifetime
             UserName = userName,
             Password = password,
             Scope = scope,
+        });
+
+    /// <summary>The refresh_token grant, as a client library sends it.</summary>
+    public static Task<TokenResponse> RefreshAsync(HttpClient client, string refreshToken, string? scope = null) =>
+        client.RequestRefreshTokenAsync(new RefreshTokenRequest
+        {
+            Address = new Uri(Authority, "connect/token").ToString(),
+            ClientId = ClientId,
+            RefreshToken = refreshToken,
+            Scope = scope,
+        });
+
+    /// <summary>The client_credentials grant for the machine client.</summary>
+    public Task<TokenResponse> RequestMachineTokenAsync(HttpClient client, string? secret = null) =>
+        client.RequestClientCredentialsTokenAsync(new ClientCredentialsTokenRequest
+        {
+            Address = new Uri(Authority, "connect/token").ToString(),
+            ClientId = MachineClientId,
+            ClientSecret = secret ?? MachineClientSecret,
+            Scope = "api",
         });
 
     /// <summary>An access token for a fresh user (or for the bootstrapped admin).</summary>

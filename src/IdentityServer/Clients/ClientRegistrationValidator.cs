@@ -9,7 +9,8 @@ namespace IdentityHost.IdentityServer.Clients;
 internal sealed class ClientRegistrationValidator(IOptions<AccountOptions> accounts) : IValidateOptions<ClientRegistrationOptions>
 {
     /// <summary>The grant types a configured client may be allowed.</summary>
-    public static IReadOnlyList<string> SupportedGrantTypes { get; } = [GrantTypes.Password, GrantTypes.RefreshToken];
+    public static IReadOnlyList<string> SupportedGrantTypes { get; } =
+        [GrantTypes.Password, GrantTypes.RefreshToken, GrantTypes.ClientCredentials];
 
     public ValidateOptionsResult Validate(string? name, ClientRegistrationOptions options)
     {
@@ -25,6 +26,11 @@ internal sealed class ClientRegistrationValidator(IOptions<AccountOptions> accou
 
             failures.AddRange(client.GrantTypes.Except(SupportedGrantTypes, StringComparer.Ordinal)
                 .Select(grant => $"{key}:GrantTypes has '{grant}'; supported: {string.Join(", ", SupportedGrantTypes)}."));
+            if (client.GrantTypes.Contains(GrantTypes.ClientCredentials) && string.IsNullOrEmpty(client.ClientSecret))
+            {
+                failures.Add($"{key}:ClientSecret is required for the client_credentials grant (a confidential client).");
+            }
+
             failures.AddRange(client.Scopes.Except(IdentityHostScopes.All, StringComparer.Ordinal)
                 .Select(scope => $"{key}:Scopes has '{scope}'; supported: {string.Join(", ", IdentityHostScopes.All)}."));
         }

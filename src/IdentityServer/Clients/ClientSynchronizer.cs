@@ -64,7 +64,17 @@ internal sealed class ClientSynchronizer(
         if (client.GrantTypes.Count > 0)
         {
             descriptor.Permissions.Add(Permissions.Endpoints.Token);
+            descriptor.Permissions.Add(Permissions.Endpoints.Revocation);
         }
+
+        // Note: introspection tells whether any token is active; only confidential clients, which
+        // authenticate, may ask (RFC 7662 section 4).
+        if (descriptor.ClientType == ClientTypes.Confidential)
+        {
+            descriptor.Permissions.Add(Permissions.Endpoints.Introspection);
+        }
+
+        descriptor.Permissions.Add(Permissions.Endpoints.EndSession);
 
         foreach (var grant in client.GrantTypes)
         {

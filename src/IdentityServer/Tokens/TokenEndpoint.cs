@@ -2,6 +2,7 @@ using IdentityHost.IdentityServer.Accounts;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
 using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -16,7 +17,13 @@ public static class TokenEndpoint
 {
     private const string InvalidCredentials = "The username or password is incorrect.";
 
-    /// <summary>Maps <c>POST /connect/token</c> (password and refresh_token grants).</summary>
+    /// <summary>
+    /// When the login behind a chain of refresh tokens happened (Unix milliseconds). Note: it has no destination, so
+    /// OpenIddict keeps it in refresh tokens only; access and identity tokens never carry it.
+    /// </summary>
+    internal const string LoginStartedClaim = "identityhost_login_started";
+
+    /// <summary>Maps <c>POST /connect/token</c> (password, refresh_token and client_credentials grants).</summary>
     public static IEndpointRouteBuilder MapTokenEndpoint(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPost("/connect/token", ExchangeAsync).ExcludeFromDescription();
@@ -28,7 +35,11 @@ public static class TokenEndpoint
         UserManager<ApplicationUser> users,
         SignInManager<ApplicationUser> signIn,
         IPasswordHasher<ApplicationUser> hasher,
-        UserPrincipalFactory principals)
+        UserPrincipalFactory principals,
+        TokenRevoker revoker,
+        IOpenIddictApplicationManager applications,
+        IOptions<TokenServerOptions> options,
+        TimeProvider clock)
     {
         var request = context.GetOpenIddictServerRequest()
             ?? throw new InvalidOperationException("The OpenID Connect request cannot be retrieved.");
@@ -54,10 +65,28 @@ public static class TokenEndpoint
             var result = await signIn.CheckPasswordSignInAsync(user, password, lockoutOnFailure: true);
             if (!result.Succeeded)
             {
+                if (result.IsLockedOut)
+                {
+                    // Note: someone is guessing this password; whatever they may already hold stops working.
+                    await revoker.RevokeUserAsync(user.Id, "account locked out", context.RequestAborted);
+                }
+
                 return Reject(Errors.InvalidGrant, InvalidCredentials);
             }
 
-            return SignIn(await principals.CreateAsync(user, request.GetScopes()));
+            var principal = await principals.CreateAsync(user, request.GetScopes());
+            principal.SetClaim(LoginStartedClaim, clock.GetUtcNow().ToUnixTimeMilliseconds());
+            return SignIn(principal);
+        }
+
+        if (request.IsClientCredentialsGrantType())
+        {
+            // Note: OpenIddict has authenticated the confidential client and checked its grant and scopes.
+            var application = await applications.FindByClientIdAsync(request.ClientId!, context.RequestAborted)
+                ?? throw new InvalidOperationException("The authenticated client cannot be found.");
+            return SignIn(principals.CreateForClient(
+                await applications.GetClientIdAsync(application, context.RequestAborted) ?? request.ClientId!,
+                request.GetScopes()));
         }
 
         if (request.IsRefreshTokenGrantType())
@@ -70,10 +99,21 @@ public static class TokenEndpoint
                 return Reject(Errors.InvalidGrant, "The refresh token is no longer valid.");
             }
 
+            // Note: the chain of refresh tokens of one login ends at the absolute lifetime, however often it
+            // is used: past it, no refresh token of that login is redeemed.
+            var started = DateTimeOffset.FromUnixTimeMilliseconds(
+                long.TryParse(authenticated.Principal!.GetClaim(LoginStartedClaim), out var milliseconds) ? milliseconds : 0);
+            if (clock.GetUtcNow() >= started + options.Value.RefreshTokenAbsoluteLifetime)
+            {
+                return Reject(Errors.InvalidGrant, "The refresh token is no longer valid.");
+            }
+
             // Note: claims are rebuilt from the database so role changes reach the next access token;
             // the scopes are those of the original grant (OpenIddict refuses a request that widens them).
             var scopes = request.GetScopes() is { Length: > 0 } requested ? requested : authenticated.Principal!.GetScopes();
-            return SignIn(await principals.CreateAsync(user, scopes));
+            var principal = await principals.CreateAsync(user, scopes);
+            principal.SetClaim(LoginStartedClaim, started.ToUnixTimeMilliseconds());
+            return SignIn(principal);
         }
 
         return Reject(Errors.UnsupportedGrantType, "The specified grant type is not supported.");

@@ -1,13 +1,18 @@
 using IdentityHost.IdentityServer.Data;
 using IdentityHost.IdentityServer.Keys;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using OpenIddict.EntityFrameworkCore;
 using OpenIddict.Server;
 using OpenIddict.Server.AspNetCore;
 using OpenIddict.Validation.AspNetCore;
 
 namespace IdentityHost.IdentityServer.Tokens;
 
-/// <summary>Registers the OpenIddict server (token endpoint, discovery, JWKS) and local token validation.</summary>
+/// <summary>
+/// Registers the OpenIddict server (token, revocation, introspection, userinfo and end-session endpoints,
+/// discovery, JWKS), local token validation, and the token lifecycle services.
+/// </summary>
 public static class TokenServerExtensions
 {
     /// <summary>
@@ -21,19 +26,31 @@ public static class TokenServerExtensions
             .BindConfiguration(TokenServerOptions.SectionName)
             .Validate(options => options.AccessTokenLifetime > TimeSpan.Zero, "OpenIddict:AccessTokenLifetime must be positive.")
             .Validate(options => options.RefreshTokenLifetime > TimeSpan.Zero, "OpenIddict:RefreshTokenLifetime must be positive.")
+            .Validate(options => options.RefreshTokenAbsoluteLifetime >= options.RefreshTokenLifetime,
+                "OpenIddict:RefreshTokenAbsoluteLifetime must be at least OpenIddict:RefreshTokenLifetime.")
+            .Validate(options => options.RefreshTokenReuseLeeway >= TimeSpan.Zero,
+                "OpenIddict:RefreshTokenReuseLeeway must not be negative.")
+            .Validate(options => options.PruneInterval > TimeSpan.Zero, "OpenIddict:PruneInterval must be positive.")
             .Validate(options => options.Issuer is null || options.Issuer.IsAbsoluteUri,
                 "OpenIddict:Issuer must be an absolute URL.")
             .ValidateOnStart();
 
         builder.AddServerKeys();
         builder.Services.AddScoped<UserPrincipalFactory>();
+        builder.Services.AddScoped<TokenRevoker>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddHostedService<TokenPruner>();
 
         builder.Services.AddOpenIddict()
             .AddCore(options => options.UseEntityFrameworkCore().UseDbContext<IdentityHostDbContext>())
             .AddServer(options =>
             {
-                options.SetTokenEndpointUris("connect/token");
-                options.AllowPasswordFlow().AllowRefreshTokenFlow();
+                options.SetTokenEndpointUris("connect/token")
+                    .SetRevocationEndpointUris("connect/revoke")
+                    .SetIntrospectionEndpointUris("connect/introspect")
+                    .SetUserInfoEndpointUris("connect/userinfo")
+                    .SetEndSessionEndpointUris("connect/endsession");
+                options.AllowPasswordFlow().AllowRefreshTokenFlow().AllowClientCredentialsFlow();
                 options.RegisterScopes([.. IdentityHostScopes.All]);
 
                 // Note: access tokens are signed JWTs any service can verify from JWKS; refresh tokens stay encrypted.
@@ -42,8 +59,12 @@ public static class TokenServerExtensions
                 // Note: OpenIddict answers an empty password with invalid_request; the passthrough handler checks it
                 // like any wrong password instead, so every credential failure gets one identical invalid_grant.
                 options.RemoveEventHandler(OpenIddictServerHandlers.Exchange.ValidateResourceOwnerCredentialsParameters.Descriptor);
+                options.AddEventHandler(ScopeErrorMapper.Descriptor);
 
-                options.UseAspNetCore().EnableTokenEndpointPassthrough();
+                options.UseAspNetCore()
+                    .EnableTokenEndpointPassthrough()
+                    .EnableUserInfoEndpointPassthrough()
+                    .EnableEndSessionEndpointPassthrough();
             })
             .AddValidation(options =>
             {
@@ -57,7 +78,14 @@ public static class TokenServerExtensions
                 server.Issuer = settings.Value.Issuer;
                 server.AccessTokenLifetime = settings.Value.AccessTokenLifetime;
                 server.RefreshTokenLifetime = settings.Value.RefreshTokenLifetime;
+                server.RefreshTokenReuseLeeway = settings.Value.RefreshTokenReuseLeeway;
             });
+        // Note: Oracle's MySQL provider turns OpenIddict's bulk updates and deletes with a join (revoking a token
+        // family, pruning) into UPDATE ... FROM, which MySQL and MariaDB reject; OpenIddict then logs a warning
+        // and the tokens stay valid. Row-by-row updates work on every provider. Pomelo would not need this.
+        builder.Services.AddOptions<OpenIddictEntityFrameworkCoreOptions>()
+            .Configure<IOptions<DatabaseOptions>>((entityFramework, database) =>
+                entityFramework.DisableBulkOperations = database.Value.Provider == DatabaseProvider.MySql);
         builder.Services.AddOptions<OpenIddictServerAspNetCoreOptions>()
             .Configure<IOptions<TokenServerOptions>>((aspNetCore, settings) =>
                 aspNetCore.DisableTransportSecurityRequirement = !settings.Value.RequireHttps);

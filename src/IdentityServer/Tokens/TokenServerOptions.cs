@@ -17,8 +17,30 @@ public sealed class TokenServerOptions
     /// <summary>How long an access token is valid (default 15 minutes).</summary>
     public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromMinutes(15);
 
-    /// <summary>How long a refresh token is valid (default 14 days).</summary>
+    /// <summary>
+    /// The sliding lifetime of a refresh token (default 14 days): each refresh issues a new refresh token valid
+    /// this long, within <see cref="RefreshTokenAbsoluteLifetime"/>.
+    /// </summary>
     public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(14);
+
+    /// <summary>
+    /// How long a login's chain of refresh tokens may last in all (default 30 days), however often it is used;
+    /// then the user must log in again.
+    /// </summary>
+    public TimeSpan RefreshTokenAbsoluteLifetime { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>
+    /// How long a redeemed refresh token may still be redeemed again (default 10 seconds), so a client retrying
+    /// a request whose answer it lost is not punished. A reuse after that is treated as theft: the whole token
+    /// family of that login is revoked.
+    /// </summary>
+    public TimeSpan RefreshTokenReuseLeeway { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often expired, redeemed and revoked token and authorization rows are deleted (default 1 hour).</summary>
+    public TimeSpan PruneInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How long such rows are kept after they were created before they may be deleted (default 1 day).</summary>
+    public TimeSpan PruneRetention { get; set; } = TimeSpan.FromDays(1);
 
     /// <summary>The audience put in access tokens that were granted the <c>api</c> scope.</summary>
     public string ApiAudience { get; set; } = "resource_api";

@@ -30,6 +30,23 @@ internal sealed class UserPrincipalFactory(UserManager<ApplicationUser> users, I
         return new ClaimsPrincipal(identity);
     }
 
+    /// <summary>
+    /// The principal of a client acting for itself (client_credentials): <c>sub</c> is the client id, as
+    /// RFC 9068 asks, and there is no user, so no name and no role.
+    /// </summary>
+    public ClaimsPrincipal CreateForClient(string clientId, ImmutableArray<string> scopes)
+    {
+        var identity = new ClaimsIdentity(
+            authenticationType: TokenValidationParameters.DefaultAuthenticationType,
+            nameType: Claims.Name,
+            roleType: Claims.Role);
+        identity.SetClaim(Claims.Subject, clientId);
+        identity.SetScopes(scopes);
+        identity.SetResources(scopes.Contains(IdentityHostScopes.Api) ? [options.Value.ApiAudience] : []);
+        identity.SetDestinations(GetDestinations);
+        return new ClaimsPrincipal(identity);
+    }
+
     private static IEnumerable<string> GetDestinations(Claim claim)
     {
         // Note: the access token always carries the name and roles (resource APIs authorize on them);
