@@ -10,6 +10,12 @@ public static class AuthenticationExtensions
     /// <summary>The policy for endpoints that only administrators may call.</summary>
     public const string AdminPolicy = "admin";
 
+    /// <summary>The policy for endpoints that serve a signed-in user (any role), not a client acting for itself.</summary>
+    public const string UserPolicy = "user";
+
+    /// <summary>The policy for endpoints that serve a client acting for itself (client_credentials), not a user.</summary>
+    public const string MachinePolicy = "machine";
+
     /// <summary>
     /// Validates JWT access tokens locally, from the authority's discovery document and JWKS (cached, no call
     /// to the server per request): exact issuer, required audience, <c>typ</c> at+jwt, signed with an
@@ -31,6 +37,10 @@ public static class AuthenticationExtensions
                 bearer.Audience = api.Audience;
                 bearer.RequireHttpsMetadata = api.RequireHttpsMetadata;
                 bearer.MapInboundClaims = false;
+                // Note: a token signed with a key this API has not seen makes it read the JWKS again, at most
+                // once per RefreshInterval, so a rotated signing key is picked up without a restart.
+                bearer.RefreshOnIssuerKeyNotFound = true;
+                bearer.RefreshInterval = TimeSpan.FromSeconds(30);
                 bearer.TokenValidationParameters = new TokenValidationParameters
                 {
                     ValidateIssuer = true,
@@ -54,8 +64,16 @@ public static class AuthenticationExtensions
                 };
             });
 
+        // Note: a client_credentials token's subject is the client itself (sub == client_id, RFC 9068 section 2.2)
+        // and it carries no role; a user's token names the user and carries the user's roles.
         builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(AdminPolicy, policy => policy.RequireAuthenticatedUser().RequireRole("admin"));
+            .AddPolicy(UserPolicy, policy => policy.RequireAuthenticatedUser().RequireAssertion(context => !IsClientItself(context.User)))
+            .AddPolicy(AdminPolicy, policy => policy.RequireAuthenticatedUser()
+                .RequireAssertion(context => !IsClientItself(context.User)).RequireRole("admin"))
+            .AddPolicy(MachinePolicy, policy => policy.RequireAuthenticatedUser().RequireAssertion(context => IsClientItself(context.User)));
         return builder;
     }
+
+    private static bool IsClientItself(System.Security.Claims.ClaimsPrincipal user) =>
+        user.FindFirst("sub")?.Value is { Length: > 0 } subject && subject == user.FindFirst("client_id")?.Value;
 }

@@ -7,14 +7,24 @@ namespace IdentityHost.SampleResourceApi.Greetings;
 /// <summary>The sample endpoints: one anonymous, one for any user, one for administrators.</summary>
 public static class GreetingsApi
 {
-    /// <summary>Maps <c>GET /api/public</c>, <c>GET /api/protected</c> and <c>GET /api/admin</c>.</summary>
+    /// <summary>
+    /// Maps <c>GET /api/public</c>, <c>GET /api/protected</c> and <c>GET /api/admin</c> (users), and
+    /// <c>GET /api/machine</c> (clients acting for themselves).
+    /// </summary>
     public static IEndpointRouteBuilder MapGreetingsApi(this IEndpointRouteBuilder endpoints)
     {
         var api = endpoints.MapGroup("/api").WithTags("Greetings");
         api.MapGet("/public", () => TypedResults.Ok(new GreetingResponse("Welcome, guest!", null, [])));
-        api.MapGet("/protected", Greet).RequireAuthorization();
+        api.MapGet("/protected", Greet).RequireAuthorization(AuthenticationExtensions.UserPolicy);
         api.MapGet("/admin", Greet).RequireAuthorization(AuthenticationExtensions.AdminPolicy);
+        api.MapGet("/machine", GreetClient).RequireAuthorization(AuthenticationExtensions.MachinePolicy);
         return endpoints;
+    }
+
+    private static Ok<GreetingResponse> GreetClient(ClaimsPrincipal client)
+    {
+        var clientId = client.FindFirst("client_id")?.Value ?? "unknown";
+        return TypedResults.Ok(new GreetingResponse($"Welcome, {clientId}!", clientId, []));
     }
 
     private static Ok<GreetingResponse> Greet(ClaimsPrincipal user)

@@ -185,6 +185,41 @@ public abstract class GreetingsApiTests : IDisposable
     }
 
     [Fact]
+    public async Task MachineEndpointGreetsClientGivenClientCredentialsToken()
+    {
+        var token = (await _fixture.Identity.RequestMachineTokenAsync(_identity)).AccessToken!;
+
+        using var response = await GetAsync("/api/machine", token);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        Assert.Equal($"Welcome, {IdentityServerFixture.MachineClientId}!", body.GetProperty("message").GetString());
+        Assert.Empty(body.GetProperty("roles").EnumerateArray());
+    }
+
+    [Theory]
+    [InlineData("/api/protected")]
+    [InlineData("/api/admin")]
+    public async Task UserEndpointsReturn403GivenClientCredentialsToken(string path)
+    {
+        var token = (await _fixture.Identity.RequestMachineTokenAsync(_identity)).AccessToken!;
+
+        using var response = await GetAsync(path, token);
+
+        await Problem.ReadAsync(response, HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task MachineEndpointReturns403GivenUserToken()
+    {
+        var token = await _fixture.Identity.GetAccessTokenAsync(_identity);
+
+        using var response = await GetAsync("/api/machine", token);
+
+        await Problem.ReadAsync(response, HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
     public async Task ValidatesTokensLocallyWithoutCallingTheServerPerRequest()
     {
         var token = await _fixture.Identity.GetAccessTokenAsync(_identity);
