@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the Postman collection with newman against freshly started servers: the identity server on a
-# temporary SQLite file with a random bootstrap administrator, and the resource API trusting it.
+# temporary SQLite file with a random bootstrap administrator and random secrets for two confidential clients
+# (`service`: client_credentials; `resource_api`: introspection), and the resource API trusting it.
 #   IDENTITYHOST_SKIP_BUILD=1        use the existing build instead of building first
 #   IDENTITYHOST_CONFIGURATION=...   Debug or Release (default Release)
 set -euo pipefail
@@ -26,6 +27,8 @@ api_url="http://localhost:$api_port"
 admin_user="admin-$RANDOM$RANDOM"
 # Note: a fresh random admin password per run; it is passed to the processes, never printed.
 admin_password=$(openssl rand -base64 24)
+service_secret=$(openssl rand -hex 24)
+resource_secret=$(openssl rand -hex 24)
 
 pids=()
 cleanup() {
@@ -41,6 +44,12 @@ ConnectionStrings__IdentityHost="Data Source=$work/identityhost.db" \
 OpenIddict__Keys__DevelopmentKeyDirectory="$work/keys" \
 Bootstrap__Admin__Username="$admin_user" \
 Bootstrap__Admin__Password="$admin_password" \
+OpenIddict__Clients__1__ClientId=service \
+OpenIddict__Clients__1__ClientSecret="$service_secret" \
+OpenIddict__Clients__1__GrantTypes__0=client_credentials \
+OpenIddict__Clients__1__Scopes__0=api \
+OpenIddict__Clients__2__ClientId=resource_api \
+OpenIddict__Clients__2__ClientSecret="$resource_secret" \
   dotnet "src/IdentityServer/bin/$configuration/net10.0/IdentityServer.dll" --contentRoot "$root/src/IdentityServer" \
   >"$work/identityserver.log" 2>&1 &
 pids+=($!)
@@ -72,6 +81,8 @@ postman/node_modules/.bin/newman run postman/IdentityHost.postman_collection.jso
   --env-var "apiUrl=$api_url" \
   --env-var "adminUsername=$admin_user" \
   --env-var "adminPassword=$admin_password" \
+  --env-var "serviceClientSecret=$service_secret" \
+  --env-var "resourceClientSecret=$resource_secret" \
   --reporters cli,junit --reporter-junit-export artifacts/newman/results.xml \
   --color off || status=$?
 
