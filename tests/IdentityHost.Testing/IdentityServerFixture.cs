@@ -169,6 +169,15 @@ public abstract class IdentityServerFixture : IAsyncLifetime
             Scope = scope,
         });
 
+    /// <summary>Revokes a token at the revocation endpoint, as the public client.</summary>
+    public static Task<TokenRevocationResponse> RevokeAsync(HttpClient client, string token) =>
+        client.RevokeTokenAsync(new TokenRevocationRequest
+        {
+            Address = new Uri(Authority, "connect/revoke").ToString(),
+            ClientId = ClientId,
+            Token = token,
+        });
+
     /// <summary>The client_credentials grant for the machine client.</summary>
     public Task<TokenResponse> RequestMachineTokenAsync(HttpClient client, string? secret = null) =>
         client.RequestClientCredentialsTokenAsync(new ClientCredentialsTokenRequest

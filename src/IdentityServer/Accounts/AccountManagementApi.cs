@@ -2,7 +2,6 @@ using IdentityHost.IdentityServer.Tokens;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using OpenIddict.Abstractions;
-using OpenIddict.Validation.AspNetCore;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace IdentityHost.IdentityServer.Accounts;
@@ -19,16 +18,11 @@ public static class AccountManagementApi
     /// </summary>
     public static IEndpointRouteBuilder MapAccountManagementApi(this IEndpointRouteBuilder endpoints)
     {
-        var account = endpoints.MapGroup("/api/account").WithTags("Accounts")
-            .RequireAuthorization(policy => policy
-                .AddAuthenticationSchemes(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme)
-                .RequireAuthenticatedUser());
+        var account = endpoints.MapGroup("/api/account").WithTags("Accounts").RequireAccessToken();
         account.MapPost("/password", ChangePasswordAsync).DisableAntiforgery();
 
         var users = endpoints.MapGroup("/api/users").WithTags("Accounts")
-            .RequireAuthorization(policy => policy
-                .AddAuthenticationSchemes(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme)
-                .RequireClaim(Claims.Role, Roles.Admin));
+            .RequireAccessToken(policy => policy.RequireClaim(Claims.Role, Roles.Admin));
         users.MapPost("/{id}/disable", DisableAsync).DisableAntiforgery();
         users.MapPost("/{id}/enable", EnableAsync).DisableAntiforgery();
         users.MapDelete("/{id}", DeleteAsync);

@@ -16,10 +16,7 @@ public static class AccountsApi
         var auth = endpoints.MapGroup("/api/auth").WithTags("Accounts");
         auth.MapPost("/register", RegisterAsync).DisableAntiforgery();
 
-        var usersGroup = endpoints.MapGroup("/api/users").WithTags("Accounts")
-            .RequireAuthorization(policy => policy
-                .AddAuthenticationSchemes(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme)
-                .RequireAuthenticatedUser());
+        var usersGroup = endpoints.MapGroup("/api/users").WithTags("Accounts").RequireAccessToken();
         usersGroup.MapGet("/{id}", GetUserAsync).WithName(GetUserRoute);
         return endpoints;
     }

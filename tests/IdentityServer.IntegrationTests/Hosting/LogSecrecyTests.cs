@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Duende.IdentityModel.Client;
 using IdentityHost.Testing;
 
 namespace IdentityHost.IdentityServer.IntegrationTests.Hosting;
@@ -26,12 +25,7 @@ public sealed class LogSecrecyTests(SqliteServerFixture fixture) : ServerTests(f
         secrets.Add(password);
         var tokens = await IdentityServerFixture.RequestPasswordTokenAsync(client, userName, password);
         secrets.AddRange([tokens.AccessToken!, tokens.RefreshToken!, tokens.IdentityToken!]);
-        var refreshed = await client.RequestRefreshTokenAsync(new RefreshTokenRequest
-        {
-            Address = new Uri(IdentityServerFixture.Authority, "connect/token").ToString(),
-            ClientId = IdentityServerFixture.ClientId,
-            RefreshToken = tokens.RefreshToken!,
-        }, TestContext.Current.CancellationToken);
+        var refreshed = await IdentityServerFixture.RefreshAsync(client, tokens.RefreshToken!);
         secrets.AddRange([refreshed.AccessToken!, refreshed.RefreshToken!]);
         var wrongPassword = password + "-wrong";
         secrets.Add(wrongPassword);

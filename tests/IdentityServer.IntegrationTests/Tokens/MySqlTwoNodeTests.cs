@@ -1,5 +1,4 @@
 using Duende.IdentityModel;
-using Duende.IdentityModel.Client;
 using IdentityHost.Testing;
 
 namespace IdentityHost.IdentityServer.IntegrationTests.Tokens;
@@ -31,12 +30,7 @@ public sealed class MySqlTwoNodeTests(MySqlServerFixture fixture) : ServerTests(
         var (userName, password) = await IdentityServerFixture.CreateUserAsync(Client);
         var tokens = await IdentityServerFixture.RequestPasswordTokenAsync(nodeB, userName, password);
 
-        var revocation = await Client.RevokeTokenAsync(new TokenRevocationRequest
-        {
-            Address = new Uri(IdentityServerFixture.Authority, "connect/revoke").ToString(),
-            ClientId = IdentityServerFixture.ClientId,
-            Token = tokens.RefreshToken!,
-        }, TestContext.Current.CancellationToken);
+        var revocation = await IdentityServerFixture.RevokeAsync(Client, tokens.RefreshToken!);
         var refreshAtB = await IdentityServerFixture.RefreshAsync(nodeB, tokens.RefreshToken!);
 
         Assert.False(revocation.IsError, revocation.Raw);

@@ -125,12 +125,7 @@ public abstract class PasswordGrantTests(IdentityServerFixture fixture) : Server
         var (userName, password) = await IdentityServerFixture.CreateUserAsync(Client);
         var first = await IdentityServerFixture.RequestPasswordTokenAsync(Client, userName, password);
 
-        var refreshed = await Client.RequestRefreshTokenAsync(new RefreshTokenRequest
-        {
-            Address = new Uri(IdentityServerFixture.Authority, "connect/token").ToString(),
-            ClientId = IdentityServerFixture.ClientId,
-            RefreshToken = first.RefreshToken!,
-        }, TestContext.Current.CancellationToken);
+        var refreshed = await IdentityServerFixture.RefreshAsync(Client, first.RefreshToken!);
 
         Assert.False(refreshed.IsError, refreshed.Raw);
         Assert.NotEqual(first.AccessToken, refreshed.AccessToken);
@@ -143,12 +138,7 @@ public abstract class PasswordGrantTests(IdentityServerFixture fixture) : Server
     [Fact]
     public async Task RefreshFailsGivenGarbageToken()
     {
-        var response = await Client.RequestRefreshTokenAsync(new RefreshTokenRequest
-        {
-            Address = new Uri(IdentityServerFixture.Authority, "connect/token").ToString(),
-            ClientId = IdentityServerFixture.ClientId,
-            RefreshToken = "not-a-refresh-token",
-        }, TestContext.Current.CancellationToken);
+        var response = await IdentityServerFixture.RefreshAsync(Client, "not-a-refresh-token");
 
         Assert.Equal(HttpStatusCode.BadRequest, response.HttpStatusCode);
         Assert.Equal(OidcConstants.TokenErrors.InvalidGrant, response.Error);
