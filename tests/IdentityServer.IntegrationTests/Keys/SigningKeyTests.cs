@@ -37,6 +37,52 @@ public sealed class SigningKeyTests(SqliteServerFixture fixture) : ServerTests(f
         Assert.Contains(host.Logs.Lines, line => line.Contains("OpenIddict:Keys:SigningKeyPath is required", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task ServerSignsWithConfiguredPasswordProtectedPfxOutsideDevelopment()
+    {
+        var pfxPath = Path.Combine(Fixture.Directory, "configured-signing.pfx");
+        var encryptionPath = Path.Combine(Fixture.Directory, "configured-encryption-pfx.pem");
+        var pfxPassword = IdentityServerFixture.NewPassword();
+        using (var rsa = RSA.Create(2048))
+        {
+            var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(
+                "CN=IdentityHost test signing", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+            await File.WriteAllBytesAsync(pfxPath,
+                certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx, pfxPassword),
+                TestContext.Current.CancellationToken);
+        }
+
+        using (var encryption = RSA.Create(2048))
+        {
+            await File.WriteAllTextAsync(encryptionPath, encryption.ExportPkcs8PrivateKeyPem(), TestContext.Current.CancellationToken);
+        }
+
+        await using var host = Fixture.CreateHost(new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = "Sqlite",
+            ["ConnectionStrings:IdentityHost"] = $"Data Source={Path.Combine(Fixture.Directory, "production-pfx.db")}",
+            ["OpenIddict:Keys:SigningKeyPath"] = pfxPath,
+            ["OpenIddict:Keys:SigningKeyPassword"] = pfxPassword,
+            ["OpenIddict:Keys:EncryptionKeyPath"] = encryptionPath,
+            ["OpenIddict:RequireHttps"] = "false",
+            ["OpenIddict:Clients:0:ClientId"] = IdentityServerFixture.ClientId,
+            ["OpenIddict:Clients:0:GrantTypes:0"] = "password",
+            ["OpenIddict:Clients:0:Scopes:0"] = "api",
+        }, environment: "Production");
+        using var client = host.CreateClient();
+
+        var response = await IdentityServerFixture.RequestPasswordTokenAsync(client, Fixture.AdminUserName, Fixture.AdminPassword, "api");
+        var keys = await client.GetJsonWebKeySetAsync(
+            new Uri(IdentityServerFixture.Authority, ".well-known/jwks").ToString(), TestContext.Current.CancellationToken);
+
+        Assert.False(response.IsError, response.Raw);
+        var token = new JsonWebToken(response.AccessToken);
+        Assert.Equal("RS256", token.Alg);
+        Assert.Equal(token.Kid, Assert.Single(keys.KeySet!.Keys).Kid);
+        Assert.DoesNotContain(host.Logs.Lines, line => line.Contains(pfxPassword, StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("RS256")]
     [InlineData("ES256")]
