@@ -180,6 +180,17 @@ BEGIN
         INSERT INTO `__EFMigrationsHistory` (`MigrationId`, `ProductVersion`)
         VALUES ('20261125015058_InitialSchema', '10.0.15');
     END IF;
+    IF NOT EXISTS (SELECT 1 FROM `__EFMigrationsHistory` WHERE `MigrationId` = '20261125031738_DataProtectionKeys') THEN
+        CREATE TABLE `DataProtectionKeys` (
+            `Id` int NOT NULL AUTO_INCREMENT,
+            `FriendlyName` longtext NULL,
+            `Xml` longtext NULL,
+            PRIMARY KEY (`Id`)
+        );
+
+        INSERT INTO `__EFMigrationsHistory` (`MigrationId`, `ProductVersion`)
+        VALUES ('20261125031738_DataProtectionKeys', '10.0.15');
+    END IF;
 END //
 DELIMITER ;
 

@@ -1,4 +1,5 @@
 using IdentityHost.IdentityServer.Accounts;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -9,11 +10,15 @@ namespace IdentityHost.IdentityServer.Data;
 /// <summary>
 /// One context for the ASP.NET Core Identity tables and the OpenIddict tables. Each database provider
 /// derives its own type so that each has its own migrations (see <see cref="SqliteIdentityHostDbContext"/>
-/// and <see cref="MySqlIdentityHostDbContext"/>).
+/// and <see cref="MySqlIdentityHostDbContext"/>). It also holds ASP.NET Core Data Protection's key ring, so
+/// every server node on one database shares it.
 /// </summary>
 public abstract class IdentityHostDbContext(DbContextOptions options)
-    : IdentityDbContext<ApplicationUser, IdentityRole, string>(options)
+    : IdentityDbContext<ApplicationUser, IdentityRole, string>(options), IDataProtectionKeyContext
 {
+    /// <summary>Data Protection's keys (XML), shared by every node.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     /// <summary>
     /// The longest token or authorization subject. Note: OpenIddict's default (400) makes its composite
     /// (ApplicationId, Status, Subject, Type) indexes wider than MySQL's 3,072-byte utf8mb4 key limit;
@@ -25,6 +30,7 @@ public abstract class IdentityHostDbContext(DbContextOptions options)
     {
         base.OnModelCreating(builder);
         builder.UseOpenIddict();
+        builder.Entity<DataProtectionKey>();
 
         builder.Entity<OpenIddictEntityFrameworkCoreToken>()
             .Property(token => token.Subject).HasMaxLength(SubjectMaxLength);

@@ -1,3 +1,5 @@
+using IdentityHost.IdentityServer.Data;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
 using OpenIddict.Server;
 
@@ -7,8 +9,9 @@ namespace IdentityHost.IdentityServer.Keys;
 public static class KeysExtensions
 {
     /// <summary>
-    /// Binds <c>OpenIddict:Keys</c> and hands the keys to OpenIddict. Outside Development a missing key path
-    /// fails start-up with a message that names the configuration key.
+    /// Binds <c>OpenIddict:Keys</c> and hands the keys to OpenIddict; keeps ASP.NET Core Data Protection's key
+    /// ring in the database. Outside Development a missing key path fails start-up with a message that names
+    /// the configuration key.
     /// </summary>
     public static IHostApplicationBuilder AddServerKeys(this IHostApplicationBuilder builder)
     {
@@ -25,6 +28,12 @@ public static class KeysExtensions
             .ValidateOnStart();
 
         builder.Services.AddSingleton<IConfigureOptions<OpenIddictServerOptions>, ServerKeyConfigurator>();
+
+        // Note: one key ring in the database for every node, so data one node protects another can read.
+        // The XML is stored as is: protect the database (and its backups) like the rest of its contents.
+        builder.Services.AddDataProtection()
+            .SetApplicationName("IdentityHost")
+            .PersistKeysToDbContext<IdentityHostDbContext>();
         return builder;
     }
 }
