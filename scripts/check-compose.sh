@@ -1,23 +1,88 @@
 #!/usr/bin/env bash
-# Validates docker-compose.yml without a Docker engine: it must parse with secrets provided, and refuse
-# to render when a required secret is missing (no default password ships).
+# Validates docker-compose.yml without a Docker engine (scripts/test.sh and so CI call this), with every compose
+# found: docker-compose (v1, Debian's package) and/or docker compose (v2). Checks that
+#   - it renders with the required secrets set, with the expected services, the database password reaching the
+#     identity server's connection string;
+#   - it refuses to render, naming the variable, when a required secret is missing or empty;
+#   - no password is written in it: every one comes from ${VAR:?message}, or ${VAR:-} with an empty default.
+# A developer's own .env is ignored (an empty --env-file is passed). Prints one line; exits non-zero on a problem.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-compose=(docker-compose -f docker-compose.yml --project-directory .)
+file=docker-compose.yml
+required=(MYSQL_PASSWORD MYSQL_ROOT_PASSWORD)
+expected_services="identityserver mysql resourceapi"
 
-MYSQL_PASSWORD=check MYSQL_ROOT_PASSWORD=check "${compose[@]}" config -q
-
-for missing in MYSQL_PASSWORD MYSQL_ROOT_PASSWORD; do
-  if env -u "$missing" MYSQL_PASSWORD=check MYSQL_ROOT_PASSWORD=check bash -c "unset $missing; ${compose[*]} config -q" 2>/dev/null; then
-    echo "FAIL: docker-compose.yml renders without $missing" >&2
-    exit 1
-  fi
-done
-
-services=$(MYSQL_PASSWORD=check MYSQL_ROOT_PASSWORD=check "${compose[@]}" config --services | sort | tr '\n' ' ')
-if [[ "$services" != "identityserver mysql resourceapi " ]]; then
-  echo "FAIL: unexpected services: $services" >&2
+tools=()
+command -v docker-compose >/dev/null 2>&1 && tools+=("docker-compose")
+docker compose version >/dev/null 2>&1 && tools+=("docker compose")
+if ((${#tools[@]} == 0)); then
+  echo "compose: FAIL: neither docker-compose nor docker compose is installed" >&2
   exit 1
 fi
 
-echo "compose: docker-compose.yml is valid (services: $services); missing secrets are refused"
+work=$(mktemp -d -t identityhost-compose-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+: >"$work/empty.env"
+problems=()
+problem() { problems+=("$*"); }
+
+# Usage: render TOOL [VAR=value ...] -- COMPOSE-ARGS. Runs compose with only the given secrets in its environment.
+render() {
+  local tool=$1 assignments=()
+  shift
+  while [[ $1 != -- ]]; do assignments+=("$1"); shift; done
+  shift
+  local unset_args=()
+  for name in "${required[@]}" IDENTITYHOST_ADMIN_USERNAME IDENTITYHOST_ADMIN_PASSWORD; do unset_args+=(-u "$name"); done
+  # shellcheck disable=SC2086 # "docker compose" is two words on purpose
+  env "${unset_args[@]}" ${assignments[@]+"${assignments[@]}"} \
+    $tool --env-file "$work/empty.env" -f "$file" --project-directory . "$@"
+}
+
+versions=()
+for tool in "${tools[@]}"; do
+  versions+=("$tool $($tool version --short 2>/dev/null || $tool version | head -n 1)")
+  secrets=()
+  for name in "${required[@]}"; do secrets+=("$name=check-$name"); done
+
+  if ! render "$tool" "${secrets[@]}" -- config -q 2>"$work/err"; then
+    problem "$tool: does not render with the secrets set: $(tr '\n' ' ' <"$work/err")"
+    continue
+  fi
+
+  services=$(render "$tool" "${secrets[@]}" -- config --services 2>/dev/null | sort | tr '\n' ' ' | sed 's/ $//')
+  [[ "$services" == "$expected_services" ]] || problem "$tool: services are '$services', expected '$expected_services'"
+
+  render "$tool" "${secrets[@]}" -- config >"$work/rendered.yml" 2>/dev/null || true
+  grep -q "Password=check-MYSQL_PASSWORD;" "$work/rendered.yml" ||
+    problem "$tool: MYSQL_PASSWORD does not reach the identity server's connection string"
+
+  for missing in "${required[@]}"; do
+    for value in unset empty; do
+      others=()
+      for name in "${required[@]}"; do
+        if [[ "$name" != "$missing" ]]; then others+=("$name=check-$name"); elif [[ $value == empty ]]; then others+=("$name="); fi
+      done
+      if render "$tool" "${others[@]}" -- config -q 2>"$work/err"; then
+        problem "$tool: renders with $missing $value"
+      elif ! grep -q "set $missing" "$work/err"; then
+        problem "$tool: fails with $missing $value, but without naming it: $(tr '\n' ' ' <"$work/err")"
+      fi
+    done
+  done
+done
+
+# No secret literal: outside comments, every password or secret value must come from the environment, and an
+# optional one (${VAR:-}) must default to empty.
+while IFS= read -r line; do
+  problem "a password or secret is written in $file: ${line%%:*}: (value hidden)"
+done < <(grep -nEi '(password|secret|pwd)[a-z_]*[[:space:]]*[:=]' "$file" | grep -vE '^[0-9]+:[[:space:]]*#' | grep -v '\${' || true)
+while IFS= read -r line; do
+  problem "an optional secret has a non-empty default in $file: line ${line%%:*}"
+done < <(grep -nEi '(password|secret)[a-z_]*:-[^}]' "$file" || true)
+
+if ((${#problems[@]})); then
+  printf 'compose: FAIL: %s\n' "${problems[@]}" >&2
+  exit 1
+fi
+echo "compose: OK: $file renders with ${versions[*]} (services: $expected_services); missing or empty ${required[*]} refused; no secret literal"
