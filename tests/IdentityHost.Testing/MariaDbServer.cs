@@ -58,9 +58,15 @@ public sealed class MariaDbServer : IAsyncLifetime
         _directory = Directory.CreateTempSubdirectory("identityhost-mariadb-").FullName;
         var data = Path.Combine(_directory, "data");
         var asRoot = Environment.UserName == "root" ? "--user=root" : string.Empty;
-        await RunToEndAsync(installer,
-            $"--no-defaults --datadir={data} --auth-root-authentication-method=normal --skip-test-db " +
-            $"--skip-name-resolve {asRoot}");
+        // Note: two mariadb-install-db runs at once (one per test assembly) make one of them fail, so the
+        // installs of every test process on this machine take turns. (.NET locks the file with flock; the lock
+        // file stays, as deleting it would let a third process lock a different file of the same name.)
+        await using (await AcquireInstallLockAsync())
+        {
+            await RunToEndAsync(installer,
+                $"--no-defaults --datadir={data} --auth-root-authentication-method=normal --skip-test-db " +
+                $"--skip-name-resolve {asRoot}");
+        }
 
         var port = FreePort();
         var log = Path.Combine(_directory, "server.log");
@@ -142,6 +148,23 @@ public sealed class MariaDbServer : IAsyncLifetime
             {
                 var tail = File.Exists(log) ? await File.ReadAllTextAsync(log) : "(no server log)";
                 throw new InvalidOperationException($"The private mariadbd did not become ready:\n{tail}", exception);
+            }
+        }
+    }
+
+    private static async Task<FileStream> AcquireInstallLockAsync()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "identityhost-mariadb-install.lock");
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
             }
         }
     }

@@ -26,8 +26,8 @@ public static class TokenServerExtensions
             .BindConfiguration(TokenServerOptions.SectionName)
             .Validate(options => options.AccessTokenLifetime > TimeSpan.Zero, "OpenIddict:AccessTokenLifetime must be positive.")
             .Validate(options => options.RefreshTokenLifetime > TimeSpan.Zero, "OpenIddict:RefreshTokenLifetime must be positive.")
-            .Validate(options => options.RefreshTokenAbsoluteLifetime >= options.RefreshTokenLifetime,
-                "OpenIddict:RefreshTokenAbsoluteLifetime must be at least OpenIddict:RefreshTokenLifetime.")
+            .Validate(options => options.RefreshTokenAbsoluteLifetime > TimeSpan.Zero,
+                "OpenIddict:RefreshTokenAbsoluteLifetime must be positive.")
             .Validate(options => options.RefreshTokenReuseLeeway >= TimeSpan.Zero,
                 "OpenIddict:RefreshTokenReuseLeeway must not be negative.")
             .Validate(options => options.PruneInterval > TimeSpan.Zero, "OpenIddict:PruneInterval must be positive.")
