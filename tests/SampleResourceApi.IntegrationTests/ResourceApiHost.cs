@@ -12,7 +12,7 @@ namespace IdentityHost.SampleResourceApi.IntegrationTests;
 /// server at <c>ResourceApi:Authority</c>, reaching its discovery document and JWKS through
 /// <paramref name="backchannel"/> (the in-memory identity server).
 /// </summary>
-public sealed class ResourceApiHost(Uri authority, HttpMessageHandler backchannel)
+public sealed class ResourceApiHost(Uri authority, HttpMessageHandler backchannel, Action<JwtBearerOptions>? configure = null)
     : WebApplicationFactory<ResourceApi::Program>
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -22,6 +22,10 @@ public sealed class ResourceApiHost(Uri authority, HttpMessageHandler backchanne
         builder.UseSetting("ResourceApi:RequireHttpsMetadata", "false");
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
         builder.ConfigureServices(services => services.Configure<JwtBearerOptions>(
-            JwtBearerDefaults.AuthenticationScheme, options => options.BackchannelHttpHandler = backchannel));
+            JwtBearerDefaults.AuthenticationScheme, options =>
+            {
+                options.BackchannelHttpHandler = backchannel;
+                configure?.Invoke(options);
+            }));
     }
 }

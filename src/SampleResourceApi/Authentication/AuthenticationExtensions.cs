@@ -37,8 +37,9 @@ public static class AuthenticationExtensions
                 bearer.Audience = api.Audience;
                 bearer.RequireHttpsMetadata = api.RequireHttpsMetadata;
                 bearer.MapInboundClaims = false;
-                // Note: a token signed with a key this API has not seen makes it read the JWKS again, at most
-                // once per RefreshInterval, so a rotated signing key is picked up without a restart.
+                // Note: a token signed with a key this API has not seen makes it read the JWKS again (the token
+                // handler asks the configuration manager for a refresh), at most once per RefreshInterval, so a
+                // rotated signing key is picked up within seconds and without a restart.
                 bearer.RefreshOnIssuerKeyNotFound = true;
                 bearer.RefreshInterval = TimeSpan.FromSeconds(30);
                 bearer.TokenValidationParameters = new TokenValidationParameters
