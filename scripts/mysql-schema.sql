@@ -191,6 +191,23 @@ BEGIN
         INSERT INTO `__EFMigrationsHistory` (`MigrationId`, `ProductVersion`)
         VALUES ('20261125031738_DataProtectionKeys', '10.0.15');
     END IF;
+    IF NOT EXISTS (SELECT 1 FROM `__EFMigrationsHistory` WHERE `MigrationId` = '20261125054739_ServerKeys') THEN
+        CREATE TABLE `ServerKeys` (
+            `Id` varchar(64) NOT NULL,
+            `Use` varchar(8) NOT NULL,
+            `Generation` int NOT NULL,
+            `Algorithm` varchar(16) NOT NULL,
+            `CreatedAt` datetime(6) NOT NULL,
+            `ActivatesAt` datetime(6) NOT NULL,
+            `ProtectedKey` longtext NOT NULL,
+            PRIMARY KEY (`Id`)
+        );
+
+        CREATE UNIQUE INDEX `IX_ServerKeys_Use_Generation` ON `ServerKeys` (`Use`, `Generation`);
+
+        INSERT INTO `__EFMigrationsHistory` (`MigrationId`, `ProductVersion`)
+        VALUES ('20261125054739_ServerKeys', '10.0.15');
+    END IF;
 END //
 DELIMITER ;
 

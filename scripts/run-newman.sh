@@ -41,7 +41,6 @@ trap cleanup EXIT
 ASPNETCORE_ENVIRONMENT=Development \
 ASPNETCORE_URLS="$identity_url" \
 ConnectionStrings__IdentityHost="Data Source=$work/identityhost.db" \
-OpenIddict__Keys__DevelopmentKeyDirectory="$work/keys" \
 Bootstrap__Admin__Username="$admin_user" \
 Bootstrap__Admin__Password="$admin_password" \
 OpenIddict__Clients__1__ClientId=service \

@@ -1,12 +1,14 @@
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using Duende.IdentityModel.Client;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace IdentityHost.Testing;
 
 /// <summary>
 /// One identity server on one fresh database (a temporary SQLite file, or a new database on the shared
-/// MariaDB server), with an administrator bootstrapped from configuration and keys in a temporary directory.
+/// MariaDB server), with an administrator bootstrapped from configuration. The server manages its keys in
+/// that database.
 /// </summary>
 public abstract class IdentityServerFixture : IAsyncLifetime
 {
@@ -20,6 +22,7 @@ public abstract class IdentityServerFixture : IAsyncLifetime
     public static readonly Uri Authority = new("http://localhost/");
 
     private readonly MariaDbServer? _mariaDb;
+    private readonly List<string> _extraDatabases = [];
     private IdentityServerHost? _host;
 
     protected IdentityServerFixture(DatabaseKind database, MariaDbServer? mariaDb)
@@ -33,7 +36,7 @@ public abstract class IdentityServerFixture : IAsyncLifetime
     /// <summary>Why this fixture's tests cannot run (no MySQL server here), or null.</summary>
     public string? SkipReason => Database == DatabaseKind.MySql ? _mariaDb?.UnavailableReason : null;
 
-    /// <summary>A temporary directory holding the SQLite file and the generated keys.</summary>
+    /// <summary>A temporary directory holding the SQLite file (and any key files a test writes).</summary>
     public string Directory { get; } = System.IO.Directory.CreateTempSubdirectory("identityhost-test-").FullName;
 
     public string ConnectionString { get; private set; } = string.Empty;
@@ -80,13 +83,15 @@ public abstract class IdentityServerFixture : IAsyncLifetime
     }
 
     /// <summary>A new server on this fixture's database and keys (e.g. to prove state survives a restart).</summary>
-    public IdentityServerHost CreateHost(IEnumerable<KeyValuePair<string, string?>>? overrides = null, string environment = "Development")
+    public IdentityServerHost CreateHost(
+        IEnumerable<KeyValuePair<string, string?>>? overrides = null,
+        string environment = "Development",
+        Action<IServiceCollection>? services = null)
     {
         var settings = new Dictionary<string, string?>
         {
             ["Database:Provider"] = Database.ToString(),
             ["ConnectionStrings:IdentityHost"] = ConnectionString,
-            ["OpenIddict:Keys:DevelopmentKeyDirectory"] = Path.Combine(Directory, "keys"),
             ["Bootstrap:Admin:Username"] = AdminUserName,
             ["Bootstrap:Admin:Password"] = AdminPassword,
             ["Serilog:MinimumLevel:Default"] = "Warning",
@@ -108,10 +113,27 @@ public abstract class IdentityServerFixture : IAsyncLifetime
             settings[key] = value;
         }
 
-        return new IdentityServerHost(settings, environment);
+        return new IdentityServerHost(settings, environment, services);
     }
 
     public HttpClient CreateClient() => Host.CreateClient();
+
+    /// <summary>
+    /// A new, empty database of this fixture's kind, dropped with the fixture: for a test whose servers must
+    /// not share state (keys, clock) with the fixture's own server. Pass it as <c>ConnectionStrings:IdentityHost</c>.
+    /// </summary>
+    public async Task<string> CreateDatabaseAsync()
+    {
+        var connectionString = Database == DatabaseKind.MySql
+            ? await _mariaDb!.CreateDatabaseAsync("identityhost_extra")
+            : $"Data Source={Path.Combine(Directory, $"extra-{Guid.NewGuid():N}.db")}";
+        lock (_extraDatabases)
+        {
+            _extraDatabases.Add(connectionString);
+        }
+
+        return connectionString;
+    }
 
     /// <summary>Registers a user through the public endpoint.</summary>
     public static async Task<HttpResponseMessage> RegisterAsync(
@@ -211,7 +233,10 @@ public abstract class IdentityServerFixture : IAsyncLifetime
 
         if (Database == DatabaseKind.MySql && _mariaDb is not null && ConnectionString.Length > 0)
         {
-            await _mariaDb.DropDatabaseAsync(ConnectionString);
+            foreach (var database in _extraDatabases.Append(ConnectionString))
+            {
+                await _mariaDb.DropDatabaseAsync(database);
+            }
         }
 
         try

@@ -7,10 +7,13 @@ namespace IdentityHost.Testing;
 
 /// <summary>
 /// The real identity server, hosted in memory with the given configuration on top of its own
-/// <c>appsettings*.json</c>. Requests go through the whole ASP.NET Core pipeline.
+/// <c>appsettings*.json</c>. Requests go through the whole ASP.NET Core pipeline. <paramref name="services"/>
+/// may replace services, e.g. the clock.
 /// </summary>
-public sealed class IdentityServerHost(IReadOnlyDictionary<string, string?> settings, string environment = "Development")
-    : WebApplicationFactory<Program>
+public sealed class IdentityServerHost(
+    IReadOnlyDictionary<string, string?> settings,
+    string environment = "Development",
+    Action<IServiceCollection>? services = null) : WebApplicationFactory<Program>
 {
     /// <summary>Every log event the server wrote.</summary>
     public LogCapture Logs { get; } = new();
@@ -23,6 +26,10 @@ public sealed class IdentityServerHost(IReadOnlyDictionary<string, string?> sett
             builder.UseSetting(key, value);
         }
 
-        builder.ConfigureServices(services => services.AddSingleton<ILogEventSink>(Logs));
+        builder.ConfigureServices(collection =>
+        {
+            collection.AddSingleton<ILogEventSink>(Logs);
+            services?.Invoke(collection);
+        });
     }
 }

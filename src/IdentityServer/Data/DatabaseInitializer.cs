@@ -5,7 +5,8 @@ namespace IdentityHost.IdentityServer.Data;
 
 /// <summary>
 /// Brings the database up to date before the server accepts requests: migrations (when
-/// <c>Database:MigrateOnStartup</c> is on), SQLite's WAL mode, then every <see cref="IDatabaseSeeder"/>.
+/// <c>Database:MigrateOnStartup</c> is on), SQLite's WAL mode, then every <see cref="IDatabaseSeeder"/>, one node at a
+/// time (<see cref="DatabaseStartupLock"/>).
 /// </summary>
 internal sealed class DatabaseInitializer(
     IServiceProvider services,
@@ -14,6 +15,10 @@ internal sealed class DatabaseInitializer(
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        await using var lockScope = services.CreateAsyncScope();
+        await using var startupLock = await DatabaseStartupLock.AcquireAsync(
+            lockScope.ServiceProvider.GetRequiredService<IdentityHostDbContext>(), cancellationToken);
+
         await using var scope = services.CreateAsyncScope();
         var context = scope.ServiceProvider.GetRequiredService<IdentityHostDbContext>();
 

@@ -1,4 +1,5 @@
 using IdentityHost.IdentityServer.Accounts;
+using IdentityHost.IdentityServer.Keys;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -19,6 +20,9 @@ public abstract class IdentityHostDbContext(DbContextOptions options)
     /// <summary>Data Protection's keys (XML), shared by every node.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
+    /// <summary>The signing and encryption keys the server manages itself (protected by Data Protection).</summary>
+    public DbSet<ServerKey> ServerKeys => Set<ServerKey>();
+
     /// <summary>
     /// The longest token or authorization subject. Note: OpenIddict's default (400) makes its composite
     /// (ApplicationId, Status, Subject, Type) indexes wider than MySQL's 3,072-byte utf8mb4 key limit;
@@ -31,6 +35,17 @@ public abstract class IdentityHostDbContext(DbContextOptions options)
         base.OnModelCreating(builder);
         builder.UseOpenIddict();
         builder.Entity<DataProtectionKey>();
+        builder.Entity<ServerKey>(key =>
+        {
+            key.ToTable("ServerKeys");
+            key.Property(row => row.Id).HasMaxLength(64);
+            key.Property(row => row.Use).HasMaxLength(8);
+            key.Property(row => row.Algorithm).HasMaxLength(16);
+            // Note: stored as UTC; the providers hand DateTime back unspecified, so the kind is restored on read.
+            key.Property(row => row.CreatedAt).HasConversion(value => value, value => DateTime.SpecifyKind(value, DateTimeKind.Utc));
+            key.Property(row => row.ActivatesAt).HasConversion(value => value, value => DateTime.SpecifyKind(value, DateTimeKind.Utc));
+            key.HasIndex(row => new { row.Use, row.Generation }).IsUnique();
+        });
 
         builder.Entity<OpenIddictEntityFrameworkCoreToken>()
             .Property(token => token.Subject).HasMaxLength(SubjectMaxLength);

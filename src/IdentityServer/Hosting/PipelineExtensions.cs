@@ -1,4 +1,5 @@
 using IdentityHost.IdentityServer.Accounts;
+using IdentityHost.IdentityServer.Keys;
 using Serilog;
 
 namespace IdentityHost.IdentityServer.Hosting;
@@ -15,7 +16,7 @@ public static class PipelineExtensions
 
     /// <summary>
     /// Errors as problem details (never a stack trace, in any environment), request logging, the seed login
-    /// adapter (before routing, since it rewrites the path), then routing, authentication and authorization.
+    /// adapter (before routing, since it rewrites the path), then routing, the managed keys' refresh, authentication and authorization.
     /// </summary>
     public static WebApplication UseIdentityHostPipeline(this WebApplication app)
     {
@@ -24,6 +25,7 @@ public static class PipelineExtensions
         app.UseSerilogRequestLogging();
         app.UseSeedLogin();
         app.UseRouting();
+        app.UseServerKeys();
         app.UseAuthentication();
         app.UseAuthorization();
         return app;

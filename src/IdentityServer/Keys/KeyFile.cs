@@ -4,7 +4,7 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace IdentityHost.IdentityServer.Keys;
 
-/// <summary>Reads keys from PEM and PFX files and writes generated development keys.</summary>
+/// <summary>Reads configured keys from PEM and PFX files.</summary>
 internal static class KeyFile
 {
     /// <summary>Loads an asymmetric private key; the file type is chosen by its extension (.pfx/.p12, else PEM).</summary>
@@ -32,34 +32,6 @@ internal static class KeyFile
         return WithKeyId(pem.Contains("EC PRIVATE KEY", StringComparison.Ordinal) || IsEcPkcs8(pem, password)
             ? new ECDsaSecurityKey(ImportEc(pem, password))
             : new RsaSecurityKey(ImportRsa(pem, password)));
-    }
-
-    /// <summary>Returns the RSA key stored at <paramref name="path"/>, creating a 2048-bit one (mode 0600) if none exists.</summary>
-    public static AsymmetricSecurityKey LoadOrCreateRsa(string path)
-    {
-        if (!File.Exists(path))
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            using var rsa = RSA.Create(2048);
-            var temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
-            File.WriteAllText(temporary, rsa.ExportPkcs8PrivateKeyPem());
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            }
-
-            try
-            {
-                // Note: no overwrite, so two processes starting at once agree on the first key written.
-                File.Move(temporary, path, overwrite: false);
-            }
-            catch (IOException) when (File.Exists(path))
-            {
-                File.Delete(temporary);
-            }
-        }
-
-        return Load(path, password: null);
     }
 
     private static RSA ImportRsa(string pem, string? password)

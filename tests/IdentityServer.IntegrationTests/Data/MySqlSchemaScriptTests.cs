@@ -37,14 +37,13 @@ public sealed class MySqlSchemaScriptTests(MariaDbServer mariaDb)
     {
         Assert.SkipWhen(mariaDb.UnavailableReason is not null, mariaDb.UnavailableReason ?? string.Empty);
         var connectionString = await mariaDb.CreateDatabaseAsync("identityhost_script");
-        var keys = Directory.CreateTempSubdirectory("identityhost-script-keys-").FullName;
         try
         {
             // Note: twice, because a DBA re-running the script on an up-to-date database must be harmless.
             await ApplyScriptAsync(connectionString);
             await ApplyScriptAsync(connectionString);
 
-            await using (var host = CreateHost(connectionString, keys, migrateOnStartup: false))
+            await using (var host = CreateHost(connectionString, migrateOnStartup: false))
             {
                 using var client = host.CreateClient();
                 var (userName, password) = await IdentityServerFixture.CreateUserAsync(client);
@@ -53,7 +52,7 @@ public sealed class MySqlSchemaScriptTests(MariaDbServer mariaDb)
             }
 
             // Note: the migrator must see the script's history rows and find nothing to do.
-            await using (var host = CreateHost(connectionString, keys, migrateOnStartup: true))
+            await using (var host = CreateHost(connectionString, migrateOnStartup: true))
             {
                 using var client = host.CreateClient();
                 using var ready = await client.GetAsync("/health/ready", TestContext.Current.CancellationToken);
@@ -66,17 +65,15 @@ public sealed class MySqlSchemaScriptTests(MariaDbServer mariaDb)
         finally
         {
             await mariaDb.DropDatabaseAsync(connectionString);
-            Directory.Delete(keys, recursive: true);
         }
     }
 
-    private static IdentityServerHost CreateHost(string connectionString, string keys, bool migrateOnStartup) =>
+    private static IdentityServerHost CreateHost(string connectionString, bool migrateOnStartup) =>
         new(new Dictionary<string, string?>
         {
             ["Database:Provider"] = "MySql",
             ["Database:MigrateOnStartup"] = migrateOnStartup.ToString(),
             ["ConnectionStrings:IdentityHost"] = connectionString,
-            ["OpenIddict:Keys:DevelopmentKeyDirectory"] = keys,
             ["Serilog:MinimumLevel:Default"] = "Warning",
         });
 

@@ -6,7 +6,7 @@ using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace IdentityHost.IdentityServer.IntegrationTests.Keys;
 
-/// <summary>Where the signing key comes from in Development and elsewhere, and that it survives restarts.</summary>
+/// <summary>Where the signing key comes from (managed, or a configured file), and that it survives restarts.</summary>
 public sealed class SigningKeyTests(SqliteServerFixture fixture) : ServerTests(fixture), IClassFixture<SqliteServerFixture>
 {
     [Fact]
@@ -28,13 +28,32 @@ public sealed class SigningKeyTests(SqliteServerFixture fixture) : ServerTests(f
     }
 
     [Fact]
-    public async Task StartupFailsOutsideDevelopmentWithoutConfiguredKey()
+    public async Task ServerStartsOutsideDevelopmentWithManagedKeysAndNoKeyFiles()
     {
-        await using var host = Fixture.CreateHost(environment: "Production");
+        await using var host = Fixture.CreateHost(ProductionSettings("production-managed.db"), environment: "Production");
+        using var client = host.CreateClient();
+
+        var response = await IdentityServerFixture.RequestPasswordTokenAsync(client, Fixture.AdminUserName, Fixture.AdminPassword, "api");
+        var keys = await GetKeySetAsync(client);
+
+        Assert.False(response.IsError, response.Raw);
+        var token = new JsonWebToken(response.AccessToken);
+        Assert.Equal("RS256", token.Alg);
+        Assert.Equal(token.Kid, Assert.Single(keys.Keys).Kid);
+        Assert.Contains(await StoredServerKeys.ReadAsync(host), key => key.Id == token.Kid);
+    }
+
+    [Theory]
+    [InlineData("OpenIddict:Keys:SigningAlgorithm", "HS256", "OpenIddict:Keys:SigningAlgorithm must be RS256 or ES256")]
+    [InlineData("OpenIddict:Keys:PropagationTime", "100.00:00:00", "OpenIddict:Keys:RotationInterval must be longer than OpenIddict:Keys:PropagationTime")]
+    [InlineData("OpenIddict:Keys:RefreshInterval", "20.00:00:00", "OpenIddict:Keys:PropagationTime must be longer than OpenIddict:Keys:RefreshInterval")]
+    public async Task StartupFailsGivenInvalidKeySettingNamingTheKey(string key, string value, string message)
+    {
+        await using var host = Fixture.CreateHost(new Dictionary<string, string?> { [key] = value });
 
         Assert.ThrowsAny<Exception>(() => host.CreateClient());
 
-        Assert.Contains(host.Logs.Lines, line => line.Contains("OpenIddict:Keys:SigningKeyPath is required", StringComparison.Ordinal));
+        Assert.Contains(host.Logs.Lines, line => line.Contains(message, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -80,6 +99,7 @@ public sealed class SigningKeyTests(SqliteServerFixture fixture) : ServerTests(f
         var token = new JsonWebToken(response.AccessToken);
         Assert.Equal("RS256", token.Alg);
         Assert.Equal(token.Kid, Assert.Single(keys.KeySet!.Keys).Kid);
+        Assert.Empty(await StoredServerKeys.ReadAsync(host));
         Assert.DoesNotContain(host.Logs.Lines, line => line.Contains(pfxPassword, StringComparison.Ordinal));
     }
 
@@ -125,5 +145,26 @@ public sealed class SigningKeyTests(SqliteServerFixture fixture) : ServerTests(f
         var key = Assert.Single(keys.KeySet!.Keys);
         Assert.Equal(token.Kid, key.Kid);
         Assert.Equal(algorithm == "ES256" ? "EC" : "RSA", key.Kty);
+        Assert.Empty(await StoredServerKeys.ReadAsync(host));
+    }
+
+    private Dictionary<string, string?> ProductionSettings(string databaseFile) => new()
+    {
+        // Note: a database of its own, because client synchronization makes the stored clients match this
+        // host's configuration, which would change the shared fixture's clients under the other tests.
+        ["Database:Provider"] = "Sqlite",
+        ["ConnectionStrings:IdentityHost"] = $"Data Source={Path.Combine(Fixture.Directory, databaseFile)}",
+        ["OpenIddict:RequireHttps"] = "false",
+        ["OpenIddict:Clients:0:ClientId"] = IdentityServerFixture.ClientId,
+        ["OpenIddict:Clients:0:GrantTypes:0"] = "password",
+        ["OpenIddict:Clients:0:Scopes:0"] = "api",
+    };
+
+    private static async Task<Duende.IdentityModel.Jwk.JsonWebKeySet> GetKeySetAsync(HttpClient client)
+    {
+        var response = await client.GetJsonWebKeySetAsync(
+            new Uri(IdentityServerFixture.Authority, ".well-known/jwks").ToString(), TestContext.Current.CancellationToken);
+        Assert.False(response.IsError, response.Error);
+        return response.KeySet!;
     }
 }

@@ -11,10 +11,11 @@ public sealed class KeyRolloverTests(SqliteServerFixture identity) : IClassFixtu
     [Fact]
     public async Task ApiAcceptsTokensSignedWithANewKeyAfterRereadingJwks()
     {
-        // Note: a second server on the same database, with keys of its own: the "after rotation" server.
+        // Note: a second server with the same issuer on a database of its own, so with keys of its own: the
+        // server as the API sees it after an unannounced key change (e.g. a restored backup or a new key file).
         await using var rotated = identity.CreateHost(new Dictionary<string, string?>
         {
-            ["OpenIddict:Keys:DevelopmentKeyDirectory"] = Path.Combine(identity.Directory, "rotated-keys"),
+            ["ConnectionStrings:IdentityHost"] = $"Data Source={Path.Combine(identity.Directory, "rotated.db")}",
         });
         using var before = identity.CreateClient();
         using var after = rotated.CreateClient();

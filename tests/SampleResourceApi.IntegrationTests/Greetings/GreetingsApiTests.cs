@@ -245,7 +245,8 @@ public abstract class GreetingsApiTests : IDisposable
         GC.SuppressFinalize(this);
     }
 
-    private async Task<TokenForge> ForgeAsync() => new(_fixture.Identity, await _fixture.Identity.GetAccessTokenAsync(_identity));
+    private async Task<TokenForge> ForgeAsync() =>
+        await TokenForge.CreateAsync(_fixture.Identity.Host, await _fixture.Identity.GetAccessTokenAsync(_identity));
 
     private async Task<HttpResponseMessage> GetAsync(string path, string token)
     {

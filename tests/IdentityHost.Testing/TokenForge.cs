@@ -1,20 +1,26 @@
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using IdentityHost.Testing;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-namespace IdentityHost.SampleResourceApi.IntegrationTests;
+namespace IdentityHost.Testing;
 
 /// <summary>
-/// Makes tokens the identity server would never issue, signed with its real key (read from the Development
-/// key directory), so each test changes exactly one property of an otherwise valid access token.
+/// Makes tokens the identity server would never issue, signed with its real key (read from its database and
+/// unprotected with its Data Protection key ring), so each test changes exactly one property of an otherwise
+/// valid access token.
 /// </summary>
-public sealed class TokenForge(IdentityServerFixture identity, string genuineToken)
+public sealed class TokenForge(AsymmetricSecurityKey signingKey, string genuineToken)
 {
     private readonly JsonWebToken _genuine = new(genuineToken);
+
+    /// <summary>A forge for tokens like <paramref name="genuineToken"/>, signed with the key that signed it.</summary>
+    public static async Task<TokenForge> CreateAsync(IdentityServerHost host, string genuineToken)
+    {
+        var (_, key) = await StoredServerKeys.FindSigningKeyAsync(host, new JsonWebToken(genuineToken).Kid);
+        return new TokenForge(key, genuineToken);
+    }
 
     public string Create(
         string type = "at+jwt",
@@ -23,9 +29,6 @@ public sealed class TokenForge(IdentityServerFixture identity, string genuineTok
         DateTime? notBefore = null,
         DateTime? expires = null)
     {
-        using var rsa = RSA.Create();
-        rsa.ImportFromPem(File.ReadAllText(Path.Combine(identity.Directory, "keys", "signing.pem")));
-        var key = new RsaSecurityKey(rsa.ExportParameters(includePrivateParameters: true)) { KeyId = _genuine.Kid };
         var now = DateTime.UtcNow;
         var claims = new Dictionary<string, object>
         {
@@ -48,8 +51,36 @@ public sealed class TokenForge(IdentityServerFixture identity, string genuineTok
             IssuedAt = (notBefore ?? now).AddSeconds(-1),
             NotBefore = notBefore ?? now.AddSeconds(-1),
             Expires = expires ?? now.AddMinutes(5),
-            SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.RsaSha256),
+            SigningCredentials = new SigningCredentials(signingKey,
+                signingKey is ECDsaSecurityKey ? SecurityAlgorithms.EcdsaSha256 : SecurityAlgorithms.RsaSha256),
         });
+    }
+
+    /// <summary>
+    /// <paramref name="token"/>'s exact payload under a new signature by <paramref name="key"/> (its kid in the
+    /// header): the same token as if that key had signed it.
+    /// </summary>
+    public static string Resign(string token, AsymmetricSecurityKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var original = new JsonWebToken(token);
+        var algorithm = key is ECDsaSecurityKey ? SecurityAlgorithms.EcdsaSha256 : SecurityAlgorithms.RsaSha256;
+        var header = JsonSerializer.Serialize(new Dictionary<string, string>
+        {
+            ["alg"] = algorithm,
+            ["kid"] = key.KeyId,
+            ["typ"] = original.Typ,
+        });
+        var signingInput = Base64UrlEncoder.Encode(header) + "." + original.EncodedPayload;
+        var signer = key.CryptoProviderFactory.CreateForSigning(key, algorithm);
+        try
+        {
+            return signingInput + "." + Base64UrlEncoder.Encode(signer.Sign(Encoding.ASCII.GetBytes(signingInput)));
+        }
+        finally
+        {
+            key.CryptoProviderFactory.ReleaseSignatureProvider(signer);
+        }
     }
 
     /// <summary>The genuine token with its payload changed (role admin) and its signature kept.</summary>
