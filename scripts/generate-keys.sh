@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# Creates the token keys docker-compose.yml mounts read-only at /keys:
+# Optional: the server creates and rotates its own keys in the database. Use this only to bring your own key
+# files (then rotating them is up to you). Creates, for a container to mount read-only at /keys:
 #   keys/signing.pem     RSA 3072, PKCS#8 PEM (signs access and identity tokens)
 #   keys/encryption.pem  RSA 3072, PKCS#8 PEM (encrypts refresh tokens)
 # An existing key is never overwritten, and nothing about it is changed: replacing the signing key invalidates
 # every token issued with it, replacing the encryption key every refresh token. Back both files up.
 #
 # Usage: scripts/generate-keys.sh [directory]   (default: keys, relative to the repository root)
+# Then add to the identityserver service in docker-compose.yml:
+#   environment: OpenIddict__Keys__SigningKeyPath: /keys/signing.pem
+#                OpenIddict__Keys__EncryptionKeyPath: /keys/encryption.pem
+#   volumes:     - ./keys:/keys:ro
 #
 # The containers run as the non-root user "app", uid 1654, which must be able to read the keys. The new files
 # are created 0600 in a 0700 directory, then that uid is given access in the first way that works:
