@@ -43,12 +43,12 @@ ASPNETCORE_URLS="$identity_url" \
 ConnectionStrings__IdentityHost="Data Source=$work/identityhost.db" \
 Bootstrap__Admin__Username="$admin_user" \
 Bootstrap__Admin__Password="$admin_password" \
-OpenIddict__Clients__1__ClientId=service \
-OpenIddict__Clients__1__ClientSecret="$service_secret" \
-OpenIddict__Clients__1__GrantTypes__0=client_credentials \
-OpenIddict__Clients__1__Scopes__0=api \
-OpenIddict__Clients__2__ClientId=resource_api \
-OpenIddict__Clients__2__ClientSecret="$resource_secret" \
+OpenIddict__Clients__5__ClientId=service \
+OpenIddict__Clients__5__ClientSecret="$service_secret" \
+OpenIddict__Clients__5__GrantTypes__0=client_credentials \
+OpenIddict__Clients__5__Scopes__0=api \
+OpenIddict__Clients__6__ClientId=resource_api \
+OpenIddict__Clients__6__ClientSecret="$resource_secret" \
   dotnet "src/IdentityServer/bin/$configuration/net10.0/IdentityServer.dll" --contentRoot "$root/src/IdentityServer" \
   >"$work/identityserver.log" 2>&1 &
 pids+=($!)

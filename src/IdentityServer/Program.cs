@@ -2,6 +2,7 @@ using IdentityHost.IdentityServer.Accounts;
 using IdentityHost.IdentityServer.Clients;
 using IdentityHost.IdentityServer.Data;
 using IdentityHost.IdentityServer.Hosting;
+using IdentityHost.IdentityServer.SignIn;
 using IdentityHost.IdentityServer.Tokens;
 using Serilog;
 
@@ -19,6 +20,7 @@ try
     builder.AddAccounts();
     builder.AddClients();
     builder.AddTokenServer();
+    builder.AddInteractiveSignIn();
     builder.AddIdentityHostHealthChecks();
 
     var app = builder.Build();
@@ -28,6 +30,7 @@ try
     app.MapAccountManagementApi();
     app.MapTokenEndpoint();
     app.MapSessionEndpoints();
+    app.MapInteractiveSignIn();
     app.MapIdentityHostHealthChecks();
 
     await app.RunAsync();

@@ -61,6 +61,20 @@ public abstract class IdentityServerFixture : IAsyncLifetime
 
     public string ResourceClientSecret { get; } = NewPassword();
 
+    /// <summary>A confidential first-party web application: authorization_code (PKCE) and refresh_token, no consent.</summary>
+    public const string WebAppClientId = "webapp";
+
+    public const string WebAppRedirectUri = "https://webapp.example/signin-oidc";
+
+    public const string WebAppPostLogoutRedirectUri = "https://webapp.example/signed-out";
+
+    public string WebAppClientSecret { get; } = NewPassword();
+
+    /// <summary>A public third-party application: authorization_code (PKCE) only, after the user's consent.</summary>
+    public const string ThirdPartyClientId = "thirdparty";
+
+    public const string ThirdPartyRedirectUri = "https://thirdparty.example/callback";
+
     public IdentityServerHost Host => _host ?? throw new InvalidOperationException("The fixture is not initialized.");
 
     /// <summary>Extra configuration for this fixture's server, on top of the database, keys and admin.</summary>
@@ -95,16 +109,37 @@ public abstract class IdentityServerFixture : IAsyncLifetime
             ["Bootstrap:Admin:Username"] = AdminUserName,
             ["Bootstrap:Admin:Password"] = AdminPassword,
             ["Serilog:MinimumLevel:Default"] = "Warning",
-            ["OpenIddict:Clients:1:ClientId"] = MachineClientId,
-            ["OpenIddict:Clients:1:ClientSecret"] = MachineClientSecret,
-            ["OpenIddict:Clients:1:GrantTypes:0"] = "client_credentials",
-            ["OpenIddict:Clients:1:Scopes:0"] = "api",
-            ["OpenIddict:Clients:2:ClientId"] = LimitedClientId,
-            ["OpenIddict:Clients:2:GrantTypes:0"] = "password",
-            ["OpenIddict:Clients:2:Scopes:0"] = "openid",
-            ["OpenIddict:Clients:2:Scopes:1"] = "api",
-            ["OpenIddict:Clients:3:ClientId"] = ResourceClientId,
-            ["OpenIddict:Clients:3:ClientSecret"] = ResourceClientSecret,
+            ["OpenIddict:Clients:5:ClientId"] = MachineClientId,
+            ["OpenIddict:Clients:5:ClientSecret"] = MachineClientSecret,
+            ["OpenIddict:Clients:5:GrantTypes:0"] = "client_credentials",
+            ["OpenIddict:Clients:5:Scopes:0"] = "api",
+            ["OpenIddict:Clients:6:ClientId"] = LimitedClientId,
+            ["OpenIddict:Clients:6:GrantTypes:0"] = "password",
+            ["OpenIddict:Clients:6:Scopes:0"] = "openid",
+            ["OpenIddict:Clients:6:Scopes:1"] = "api",
+            ["OpenIddict:Clients:7:ClientId"] = ResourceClientId,
+            ["OpenIddict:Clients:7:ClientSecret"] = ResourceClientSecret,
+            ["OpenIddict:Clients:8:ClientId"] = WebAppClientId,
+            ["OpenIddict:Clients:8:ClientSecret"] = WebAppClientSecret,
+            ["OpenIddict:Clients:8:GrantTypes:0"] = "authorization_code",
+            ["OpenIddict:Clients:8:GrantTypes:1"] = "refresh_token",
+            ["OpenIddict:Clients:8:RedirectUris:0"] = WebAppRedirectUri,
+            ["OpenIddict:Clients:8:PostLogoutRedirectUris:0"] = WebAppPostLogoutRedirectUri,
+            ["OpenIddict:Clients:8:Scopes:0"] = "openid",
+            ["OpenIddict:Clients:9:Scopes:0"] = "openid",
+            ["OpenIddict:Clients:8:Scopes:1"] = "profile",
+            ["OpenIddict:Clients:9:Scopes:1"] = "profile",
+            ["OpenIddict:Clients:8:Scopes:2"] = "roles",
+            ["OpenIddict:Clients:9:Scopes:2"] = "roles",
+            ["OpenIddict:Clients:8:Scopes:3"] = "offline_access",
+            ["OpenIddict:Clients:9:Scopes:3"] = "offline_access",
+            ["OpenIddict:Clients:8:Scopes:4"] = "api",
+            ["OpenIddict:Clients:9:Scopes:4"] = "api",
+            ["OpenIddict:Clients:9:ClientId"] = ThirdPartyClientId,
+            ["OpenIddict:Clients:9:DisplayName"] = "Third Party App",
+            ["OpenIddict:Clients:9:ThirdParty"] = "true",
+            ["OpenIddict:Clients:9:GrantTypes:0"] = "authorization_code",
+            ["OpenIddict:Clients:9:RedirectUris:0"] = ThirdPartyRedirectUri,
             // Note: short, so the reuse tests can wait past it.
             ["OpenIddict:RefreshTokenReuseLeeway"] = "00:00:01",
         };

@@ -47,6 +47,7 @@ public static class AccountsExtensions
             .AddPasswordValidator<PasswordLengthValidator>();
 
         builder.Services.AddScoped<UserRegistration>();
+        builder.Services.AddScoped<PasswordCheck>();
         builder.Services.AddDatabaseSeeder<RoleSeeder>();
         builder.Services.AddDatabaseSeeder<AdminBootstrapper>();
         return builder;

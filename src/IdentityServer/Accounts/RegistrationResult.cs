@@ -1,7 +1,7 @@
 namespace IdentityHost.IdentityServer.Accounts;
 
 /// <summary>The outcome of <see cref="UserRegistration.RegisterAsync"/>: a user, field errors, or a name already taken.</summary>
-internal sealed record RegistrationResult(
+public sealed record RegistrationResult(
     ApplicationUser? User,
     IReadOnlyList<string> Roles,
     IDictionary<string, string[]> Errors,

@@ -8,7 +8,7 @@ namespace IdentityHost.IdentityServer.Accounts;
 /// Creates accounts: validates the name and password, hashes outside any transaction, then writes the user
 /// and its role in one transaction so a failure never leaves a user without a role.
 /// </summary>
-internal sealed class UserRegistration(
+public sealed class UserRegistration(
     UserManager<ApplicationUser> users,
     IdentityHostDbContext database,
     ILogger<UserRegistration> logger)

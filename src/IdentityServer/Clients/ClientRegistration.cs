@@ -13,8 +13,26 @@ public sealed class ClientRegistration
 
     public string? DisplayName { get; set; }
 
-    /// <summary>Grant types the client may use: <c>password</c>, <c>refresh_token</c>.</summary>
+    /// <summary>
+    /// Grant types the client may use: <c>authorization_code</c> (with PKCE), <c>refresh_token</c>,
+    /// <c>client_credentials</c> (confidential clients) and <c>password</c> (deprecated by RFC 9700).
+    /// </summary>
     public List<string> GrantTypes { get; set; } = [];
+
+    /// <summary>
+    /// Where the authorization endpoint may send the user back (authorization_code): absolute URIs, matched
+    /// exactly (no wildcard, no prefix match).
+    /// </summary>
+    public List<string> RedirectUris { get; set; } = [];
+
+    /// <summary>Where end-session may send the user after signing out, matched exactly.</summary>
+    public List<string> PostLogoutRedirectUris { get; set; } = [];
+
+    /// <summary>
+    /// A client not run by whoever runs this server: users are asked to consent before it gets their tokens.
+    /// First-party clients (the default) skip the consent page.
+    /// </summary>
+    public bool ThirdParty { get; set; }
 
     /// <summary>Scopes the client may ask for, among <c>openid profile roles offline_access api</c>.</summary>
     public List<string> Scopes { get; set; } = [];

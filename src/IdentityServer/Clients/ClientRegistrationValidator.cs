@@ -10,7 +10,7 @@ internal sealed class ClientRegistrationValidator(IOptions<AccountOptions> accou
 {
     /// <summary>The grant types a configured client may be allowed.</summary>
     public static IReadOnlyList<string> SupportedGrantTypes { get; } =
-        [GrantTypes.Password, GrantTypes.RefreshToken, GrantTypes.ClientCredentials];
+        [GrantTypes.AuthorizationCode, GrantTypes.Password, GrantTypes.RefreshToken, GrantTypes.ClientCredentials];
 
     public ValidateOptionsResult Validate(string? name, ClientRegistrationOptions options)
     {
@@ -31,6 +31,18 @@ internal sealed class ClientRegistrationValidator(IOptions<AccountOptions> accou
                 failures.Add($"{key}:ClientSecret is required for the client_credentials grant (a confidential client).");
             }
 
+            if (client.GrantTypes.Contains(GrantTypes.AuthorizationCode) && client.RedirectUris.Count == 0)
+            {
+                failures.Add($"{key}:RedirectUris needs at least one URI for the authorization_code grant.");
+            }
+
+            failures.AddRange(client.RedirectUris.Select((uri, position) => (uri, position))
+                .Where(entry => !IsValidRedirectUri(entry.uri))
+                .Select(entry => $"{key}:RedirectUris:{entry.position} must be an absolute URI without a fragment or wildcard."));
+            failures.AddRange(client.PostLogoutRedirectUris.Select((uri, position) => (uri, position))
+                .Where(entry => !IsValidRedirectUri(entry.uri))
+                .Select(entry => $"{key}:PostLogoutRedirectUris:{entry.position} must be an absolute URI without a fragment or wildcard."));
+
             failures.AddRange(client.Scopes.Except(IdentityHostScopes.All, StringComparer.Ordinal)
                 .Select(scope => $"{key}:Scopes has '{scope}'; supported: {string.Join(", ", IdentityHostScopes.All)}."));
         }
@@ -49,4 +61,9 @@ internal sealed class ClientRegistrationValidator(IOptions<AccountOptions> accou
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    // Note: redirect URIs are compared exactly (RFC 9700 section 4.1.3), so a wildcard could only ever be a mistake.
+    private static bool IsValidRedirectUri(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Fragment.Length == 0 &&
+        !value.Contains('*', StringComparison.Ordinal);
 }

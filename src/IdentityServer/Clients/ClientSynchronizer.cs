@@ -59,7 +59,27 @@ internal sealed class ClientSynchronizer(
             ClientSecret = string.IsNullOrEmpty(client.ClientSecret) ? null : client.ClientSecret,
             ClientType = string.IsNullOrEmpty(client.ClientSecret) ? ClientTypes.Public : ClientTypes.Confidential,
             DisplayName = client.DisplayName ?? client.ClientId,
+            // Note: first-party clients are trusted like the server itself; third-party ones need the user's consent.
+            ConsentType = client.ThirdParty ? ConsentTypes.Explicit : ConsentTypes.Implicit,
         };
+
+        if (client.GrantTypes.Contains(GrantTypes.AuthorizationCode))
+        {
+            descriptor.Permissions.Add(Permissions.Endpoints.Authorization);
+            descriptor.Permissions.Add(Permissions.ResponseTypes.Code);
+            // Note: PKCE for every client, confidential ones included (RFC 9700 section 2.1.1).
+            descriptor.Requirements.Add(Requirements.Features.ProofKeyForCodeExchange);
+        }
+
+        foreach (var uri in client.RedirectUris)
+        {
+            descriptor.RedirectUris.Add(new Uri(uri, UriKind.Absolute));
+        }
+
+        foreach (var uri in client.PostLogoutRedirectUris)
+        {
+            descriptor.PostLogoutRedirectUris.Add(new Uri(uri, UriKind.Absolute));
+        }
 
         if (client.GrantTypes.Count > 0)
         {

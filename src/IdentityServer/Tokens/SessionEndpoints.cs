@@ -1,4 +1,5 @@
 using IdentityHost.IdentityServer.Accounts;
+using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using OpenIddict.Abstractions;
@@ -55,14 +56,31 @@ public static class SessionEndpoints
 
     private static async Task<IResult> EndSessionAsync(HttpContext context, TokenRevoker revoker)
     {
-        // Note: the user is known from the id_token_hint, if the client sent one. Signing out ends every
-        // refresh token of theirs (all devices), as there is no per-device session to single out yet.
+        if (context.GetOpenIddictServerResponse() is { Error.Length: > 0 } failure)
+        {
+            return SignIn.ErrorPage.For(failure.Error, failure.ErrorDescription);
+        }
+
+        // Note: the user is known from the id_token_hint if the client sent one, else from the session cookie.
+        // Signing out ends the session here and every refresh token of theirs (all devices), as there is no
+        // per-device session to single out yet.
         var principal = (await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme)).Principal;
-        if (principal?.GetClaim(Claims.Subject) is { Length: > 0 } subject)
+        var session = await context.AuthenticateAsync(IdentityConstants.ApplicationScheme);
+        var subject = principal?.GetClaim(Claims.Subject) ?? session.Principal?.GetClaim(Claims.Subject);
+        if (session.Succeeded)
+        {
+            await context.SignOutAsync(IdentityConstants.ApplicationScheme);
+        }
+
+        if (subject is { Length: > 0 })
         {
             await revoker.RevokeUserAsync(subject, "signed out", context.RequestAborted);
         }
 
-        return Results.SignOut(authenticationSchemes: [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+        // Note: OpenIddict sends the browser to the post_logout_redirect_uri it has checked against the client's
+        // registration, with the state; without one, to the home page.
+        return Results.SignOut(
+            new AuthenticationProperties { RedirectUri = "/" },
+            [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
     }
 }

@@ -15,15 +15,13 @@ namespace IdentityHost.IdentityServer.Tokens;
 /// </summary>
 public static class TokenEndpoint
 {
-    private const string InvalidCredentials = "The username or password is incorrect.";
-
     /// <summary>
     /// When the login behind a chain of refresh tokens happened (Unix milliseconds). Note: it has no destination, so
     /// OpenIddict keeps it in refresh tokens only; access and identity tokens never carry it.
     /// </summary>
     internal const string LoginStartedClaim = "identityhost_login_started";
 
-    /// <summary>Maps <c>POST /connect/token</c> (password, refresh_token and client_credentials grants).</summary>
+    /// <summary>Maps <c>POST /connect/token</c> (password, authorization_code, refresh_token and client_credentials grants).</summary>
     public static IEndpointRouteBuilder MapTokenEndpoint(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPost("/connect/token", ExchangeAsync).ExcludeFromDescription();
@@ -34,9 +32,8 @@ public static class TokenEndpoint
         HttpContext context,
         UserManager<ApplicationUser> users,
         SignInManager<ApplicationUser> signIn,
-        IPasswordHasher<ApplicationUser> hasher,
+        PasswordCheck passwords,
         UserPrincipalFactory principals,
-        TokenRevoker revoker,
         IOptions<TokenServerOptions> options,
         TimeProvider clock)
     {
@@ -45,32 +42,15 @@ public static class TokenEndpoint
 
         if (request.IsPasswordGrantType())
         {
-            var userName = AccountText.NormalizeUserName(request.Username);
-            if (userName.Length == 0)
+            if (AccountText.NormalizeUserName(request.Username).Length == 0)
             {
                 return Reject(Errors.InvalidRequest, "The mandatory 'username' parameter is missing.");
             }
 
-            var password = AccountText.NormalizePassword(request.Password);
-            var user = await users.FindByNameAsync(userName);
+            var user = await passwords.CheckAsync(request.Username, request.Password, context.RequestAborted);
             if (user is null)
             {
-                // Note: hash anyway, so an unknown name costs the same time as a wrong password.
-                hasher.VerifyHashedPassword(DummyUser.Instance, DummyUser.PasswordHash, password);
-                return Reject(Errors.InvalidGrant, InvalidCredentials);
-            }
-
-            // Note: an empty password is checked like any other, so it gets the same answer as a wrong one.
-            var result = await signIn.CheckPasswordSignInAsync(user, password, lockoutOnFailure: true);
-            if (!result.Succeeded)
-            {
-                if (result.IsLockedOut)
-                {
-                    // Note: someone is guessing this password; whatever they may already hold stops working.
-                    await revoker.RevokeUserAsync(user.Id, "account locked out", context.RequestAborted);
-                }
-
-                return Reject(Errors.InvalidGrant, InvalidCredentials);
+                return Reject(Errors.InvalidGrant, PasswordCheck.Failure);
             }
 
             var principal = await principals.CreateAsync(user, request.GetScopes());
@@ -85,23 +65,32 @@ public static class TokenEndpoint
             return SignIn(principals.CreateForClient(request.ClientId!, request.GetScopes()));
         }
 
-        if (request.IsRefreshTokenGrantType())
+        if (request.IsAuthorizationCodeGrantType() || request.IsRefreshTokenGrantType())
         {
             var authenticated = await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
             var subject = authenticated.Principal?.GetClaim(Claims.Subject);
             var user = subject is null ? null : await users.FindByIdAsync(subject);
             if (user is null || !await signIn.CanSignInAsync(user) || await users.IsLockedOutAsync(user))
             {
-                return Reject(Errors.InvalidGrant, "The refresh token is no longer valid.");
+                return Reject(Errors.InvalidGrant, request.IsAuthorizationCodeGrantType()
+                    ? "The authorization code is no longer valid."
+                    : "The refresh token is no longer valid.");
             }
 
             // Note: the chain of refresh tokens of one login ends at the absolute lifetime, however often it
             // is used: past it, no refresh token of that login is redeemed.
             var started = DateTimeOffset.FromUnixTimeMilliseconds(
                 long.TryParse(authenticated.Principal!.GetClaim(LoginStartedClaim), out var milliseconds) ? milliseconds : 0);
-            if (clock.GetUtcNow() >= started + options.Value.RefreshTokenAbsoluteLifetime)
+            if (request.IsRefreshTokenGrantType() && clock.GetUtcNow() >= started + options.Value.RefreshTokenAbsoluteLifetime)
             {
                 return Reject(Errors.InvalidGrant, "The refresh token is no longer valid.");
+            }
+
+            if (request.IsAuthorizationCodeGrantType())
+            {
+                // Note: the code's own claims (nonce, auth_time, authorization) are kept; name and roles are
+                // read again, in case they changed since the user signed in.
+                return SignIn(await principals.UpdateAsync(authenticated.Principal!, user));
             }
 
             // Note: claims are rebuilt from the database so role changes reach the next access token;

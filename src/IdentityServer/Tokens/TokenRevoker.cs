@@ -7,7 +7,7 @@ namespace IdentityHost.IdentityServer.Tokens;
 /// be redeemed again. Note: access tokens are self-contained JWTs validated without a call to this server; they
 /// stay usable until they expire (<c>OpenIddict:AccessTokenLifetime</c>, 15 minutes by default).
 /// </summary>
-internal sealed class TokenRevoker(
+public sealed class TokenRevoker(
     IOpenIddictAuthorizationManager authorizations,
     IOpenIddictTokenManager tokens,
     ILogger<TokenRevoker> logger)

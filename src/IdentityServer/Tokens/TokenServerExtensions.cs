@@ -16,7 +16,8 @@ namespace IdentityHost.IdentityServer.Tokens;
 public static class TokenServerExtensions
 {
     /// <summary>
-    /// Adds OpenIddict with the password and refresh_token grants, signed (not encrypted) JWT access tokens,
+    /// Adds OpenIddict with the authorization_code (PKCE S256 required), password, refresh_token and
+    /// client_credentials grants, signed (not encrypted) JWT access tokens,
     /// the keys from <see cref="KeysExtensions.AddServerKeys"/>, and validation of its own tokens for the
     /// server's APIs. Settings come from the <c>OpenIddict</c> section.
     /// </summary>
@@ -45,12 +46,14 @@ public static class TokenServerExtensions
             .AddCore(options => options.UseEntityFrameworkCore().UseDbContext<IdentityHostDbContext>())
             .AddServer(options =>
             {
-                options.SetTokenEndpointUris("connect/token")
+                options.SetAuthorizationEndpointUris("connect/authorize")
+                    .SetTokenEndpointUris("connect/token")
                     .SetRevocationEndpointUris("connect/revoke")
                     .SetIntrospectionEndpointUris("connect/introspect")
                     .SetUserInfoEndpointUris("connect/userinfo")
                     .SetEndSessionEndpointUris("connect/endsession");
-                options.AllowPasswordFlow().AllowRefreshTokenFlow().AllowClientCredentialsFlow();
+                options.AllowAuthorizationCodeFlow().RequireProofKeyForCodeExchange()
+                    .AllowPasswordFlow().AllowRefreshTokenFlow().AllowClientCredentialsFlow();
                 options.RegisterScopes([.. IdentityHostScopes.All]);
 
                 // Note: access tokens are signed JWTs any service can verify from JWKS; refresh tokens stay encrypted.
@@ -61,7 +64,11 @@ public static class TokenServerExtensions
                 options.RemoveEventHandler(OpenIddictServerHandlers.Exchange.ValidateResourceOwnerCredentialsParameters.Descriptor);
                 options.AddEventHandler(ScopeErrorMapper.Descriptor);
 
+                // Note: error passthrough lets the authorization and end-session endpoints show an HTML error page
+                // for a request that cannot be sent back to its client, instead of OpenIddict's plain text.
                 options.UseAspNetCore()
+                    .EnableErrorPassthrough()
+                    .EnableAuthorizationEndpointPassthrough()
                     .EnableTokenEndpointPassthrough()
                     .EnableUserInfoEndpointPassthrough()
                     .EnableEndSessionEndpointPassthrough();
@@ -79,6 +86,8 @@ public static class TokenServerExtensions
                 server.AccessTokenLifetime = settings.Value.AccessTokenLifetime;
                 server.RefreshTokenLifetime = settings.Value.RefreshTokenLifetime;
                 server.RefreshTokenReuseLeeway = settings.Value.RefreshTokenReuseLeeway;
+                // Note: S256 only; "plain" gives no protection against a stolen code (RFC 9700 section 2.1.1).
+                server.CodeChallengeMethods.Remove(OpenIddict.Abstractions.OpenIddictConstants.CodeChallengeMethods.Plain);
             });
         // Note: Oracle's MySQL provider turns OpenIddict's bulk updates and deletes with a join (revoking a token
         // family, pruning) into UPDATE ... FROM, which MySQL and MariaDB reject; OpenIddict then logs a warning

@@ -31,6 +31,24 @@ internal sealed class UserPrincipalFactory(UserManager<ApplicationUser> users, I
     }
 
     /// <summary>
+    /// <paramref name="source"/> (e.g. an authorization code's principal, with its nonce and authorization) with
+    /// the user's current name and roles.
+    /// </summary>
+    public async Task<ClaimsPrincipal> UpdateAsync(ClaimsPrincipal source, ApplicationUser user)
+    {
+        var identity = new ClaimsIdentity(
+            source.Claims,
+            authenticationType: TokenValidationParameters.DefaultAuthenticationType,
+            nameType: Claims.Name,
+            roleType: Claims.Role);
+        identity.SetClaim(Claims.Name, user.UserName)
+            .SetClaim(Claims.PreferredUsername, user.UserName)
+            .SetClaims(Claims.Role, [.. await users.GetRolesAsync(user)]);
+        identity.SetDestinations(GetDestinations);
+        return new ClaimsPrincipal(identity);
+    }
+
+    /// <summary>
     /// The principal of a client acting for itself (client_credentials): <c>sub</c> is the client id, as
     /// RFC 9068 asks, and there is no user, so no name and no role.
     /// </summary>
@@ -60,6 +78,11 @@ internal sealed class UserPrincipalFactory(UserManager<ApplicationUser> users, I
                     yield return Destinations.IdentityToken;
                 }
 
+                yield break;
+
+            case Claims.AuthenticationTime:
+                // Note: when the user signed in; OpenID Connect wants it in the identity token (max_age).
+                yield return Destinations.IdentityToken;
                 yield break;
 
             case Claims.Role:

@@ -1,0 +1,146 @@
+using IdentityHost.IdentityServer.Accounts;
+using IdentityHost.IdentityServer.Tokens;
+using Microsoft.AspNetCore;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Http.Extensions;
+using Microsoft.Extensions.Primitives;
+using OpenIddict.Abstractions;
+using OpenIddict.Server.AspNetCore;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace IdentityHost.IdentityServer.SignIn;
+
+/// <summary>
+/// The <c>/connect/authorize</c> passthrough. OpenIddict has already checked the client, the exact redirect URI,
+/// the response type and PKCE; this decides who the user is (the sign-in cookie, or the sign-in page), whether
+/// they consented (third-party clients), and issues the authorization code.
+/// </summary>
+public static class AuthorizationEndpoint
+{
+    /// <summary>
+    /// Added to the authorization request by the consent page when the user declines. Note: anyone can add it, but
+    /// all it can do is make the request fail with access_denied.
+    /// </summary>
+    internal const string ConsentDeniedParameter = "identityhost_consent_denied";
+
+    /// <summary>Maps <c>GET</c> and <c>POST /connect/authorize</c>.</summary>
+    public static IEndpointRouteBuilder MapAuthorizationEndpoint(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapMethods("/connect/authorize", [HttpMethods.Get, HttpMethods.Post], AuthorizeAsync).ExcludeFromDescription();
+        return endpoints;
+    }
+
+    private static async Task<IResult> AuthorizeAsync(
+        HttpContext context,
+        UserManager<ApplicationUser> users,
+        SignInManager<ApplicationUser> signIn,
+        IOpenIddictApplicationManager applications,
+        IOpenIddictAuthorizationManager authorizations,
+        UserPrincipalFactory principals,
+        TimeProvider clock)
+    {
+        if (context.GetOpenIddictServerResponse() is { Error.Length: > 0 } failure)
+        {
+            return ErrorPage.For(failure.Error, failure.ErrorDescription);
+        }
+
+        var request = context.GetOpenIddictServerRequest()
+            ?? throw new InvalidOperationException("The OpenID Connect request cannot be retrieved.");
+
+        var session = await context.AuthenticateAsync(IdentityConstants.ApplicationScheme);
+        var user = session.Succeeded ? await users.GetUserAsync(session.Principal) : null;
+        var signedInAt = session.Properties?.IssuedUtc;
+        var tooOld = request.MaxAge is { } maxAge && signedInAt is { } issued &&
+            clock.GetUtcNow() - issued > TimeSpan.FromSeconds(maxAge);
+
+        if (user is null || !await signIn.CanSignInAsync(user) || await users.IsLockedOutAsync(user) ||
+            request.HasPromptValue(PromptValues.Login) || tooOld)
+        {
+            if (request.HasPromptValue(PromptValues.None))
+            {
+                return Reject(Errors.LoginRequired, "The user is not signed in.");
+            }
+
+            // Note: prompt=login is taken out of the request the sign-in page returns to; otherwise the user
+            // would be sent to sign in again and again.
+            return Results.Challenge(
+                new AuthenticationProperties { RedirectUri = WithoutPromptLogin(context.Request) },
+                [IdentityConstants.ApplicationScheme]);
+        }
+
+        var application = await applications.FindByClientIdAsync(request.ClientId!)
+            ?? throw new InvalidOperationException("OpenIddict has validated the client; it must exist.");
+        var applicationId = await applications.GetIdAsync(application);
+        var scopes = request.GetScopes();
+        string? authorizationId = null;
+
+        if (await applications.HasConsentTypeAsync(application, ConsentTypes.Explicit))
+        {
+            await foreach (var authorization in authorizations.FindAsync(
+                user.Id, applicationId!, Statuses.Valid, AuthorizationTypes.Permanent, scopes))
+            {
+                authorizationId = await authorizations.GetIdAsync(authorization);
+                break;
+            }
+
+            if (authorizationId is null)
+            {
+                if (context.Request.Query.ContainsKey(ConsentDeniedParameter) || context.Request.HasFormContentType &&
+                    (await context.Request.ReadFormAsync()).ContainsKey(ConsentDeniedParameter))
+                {
+                    return Reject(Errors.AccessDenied, "The user declined to give this application access.");
+                }
+
+                if (request.HasPromptValue(PromptValues.None))
+                {
+                    return Reject(Errors.ConsentRequired, "The user has not consented to this application.");
+                }
+
+                return Results.Redirect("/account/consent?returnUrl=" + Uri.EscapeDataString(PathAndQuery(context.Request)));
+            }
+        }
+
+        var principal = await principals.CreateAsync(user, scopes);
+        principal.SetClaim(TokenEndpoint.LoginStartedClaim, clock.GetUtcNow().ToUnixTimeMilliseconds());
+        if (signedInAt is { } authenticationTime)
+        {
+            // Note: the code keeps every claim; the token endpoint gives auth_time its identity-token destination.
+            principal.SetClaim(Claims.AuthenticationTime, authenticationTime.ToUnixTimeSeconds());
+        }
+
+        if (authorizationId is not null)
+        {
+            principal.SetAuthorizationId(authorizationId);
+        }
+
+        return Results.SignIn(principal, properties: null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+    }
+
+    private static string PathAndQuery(HttpRequest request) => request.PathBase + request.Path + request.QueryString;
+
+    private static string WithoutPromptLogin(HttpRequest request)
+    {
+        var parameters = request.HasFormContentType ? request.Form.ToDictionary() : request.Query.ToDictionary();
+        if (parameters.TryGetValue(Parameters.Prompt, out var prompt))
+        {
+            var rest = string.Join(' ', prompt.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries)
+                .Where(value => value != PromptValues.Login));
+            parameters[Parameters.Prompt] = rest.Length == 0 ? StringValues.Empty : new StringValues(rest);
+        }
+
+        var query = new QueryBuilder(parameters
+            .Where(pair => !StringValues.IsNullOrEmpty(pair.Value))
+            .SelectMany(pair => pair.Value.Select(value => KeyValuePair.Create(pair.Key, value ?? string.Empty))));
+        return request.PathBase + request.Path + query.ToQueryString();
+    }
+
+    private static IResult Reject(string error, string description) =>
+        Results.Forbid(
+            new AuthenticationProperties(new Dictionary<string, string?>
+            {
+                [OpenIddictServerAspNetCoreConstants.Properties.Error] = error,
+                [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = description,
+            }),
+            [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+}
