@@ -76,6 +76,7 @@ mkdir -p artifacts/newman
 status=0
 postman/node_modules/.bin/newman run postman/IdentityHost.postman_collection.json \
   --environment postman/IdentityHost.postman_environment.json \
+  --env-var "runner=newman" \
   --env-var "identityUrl=$identity_url" \
   --env-var "apiUrl=$api_url" \
   --env-var "adminUsername=$admin_user" \

@@ -4,13 +4,14 @@
 #
 # MySQL tests use a private mariadbd (Debian package mariadb-server) or IDENTITYHOST_TEST_MYSQL; without
 # either they are skipped with the reason, unless IDENTITYHOST_REQUIRE_MYSQL=1 (CI), which makes that a failure.
-# The newman and compose steps need node/npm and docker-compose; missing tools skip them with a warning,
-# unless IDENTITYHOST_REQUIRE_ALL=1 (CI).
+# The browser tests need Chromium (Debian package chromium), the newman and compose steps node/npm and
+# docker-compose; missing tools skip them with a warning, unless IDENTITYHOST_REQUIRE_ALL=1 (CI).
+# Results and the browser tests' screenshots land in artifacts/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 results=artifacts/test-results
-rm -rf "$results"
+rm -rf "$results" artifacts/screenshots
 mkdir -p "$results"
 status=0
 

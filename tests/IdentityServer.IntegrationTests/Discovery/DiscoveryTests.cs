@@ -29,4 +29,21 @@ public sealed class DiscoveryTests(SqliteServerFixture fixture) : ServerTests(fi
         Assert.False(string.IsNullOrEmpty(key.Kid));
         Assert.True(string.IsNullOrEmpty(key.D), "The JWKS must never publish private key material.");
     }
+
+    [Fact]
+    public async Task DiscoveryAdvertisesTheAuthorizationCodeFlowWithS256PkceOnly()
+    {
+        var discovery = await Client.GetDiscoveryDocumentAsync(new DiscoveryDocumentRequest
+        {
+            Address = IdentityServerFixture.Authority.ToString(),
+            Policy = { RequireHttps = false },
+        }, TestContext.Current.CancellationToken);
+
+        Assert.False(discovery.IsError, discovery.Error);
+        Assert.Equal(new Uri(IdentityServerFixture.Authority, "connect/authorize").ToString(), discovery.AuthorizeEndpoint);
+        Assert.Equal(new Uri(IdentityServerFixture.Authority, "connect/endsession").ToString(), discovery.EndSessionEndpoint);
+        Assert.Contains("authorization_code", discovery.GrantTypesSupported);
+        Assert.Equal(["code"], discovery.ResponseTypesSupported);
+        Assert.Equal(["S256"], discovery.CodeChallengeMethodsSupported);
+    }
 }

@@ -1,0 +1,145 @@
+extern alias ResourceApi;
+extern alias WebClientApp;
+
+using IdentityHost.Testing;
+using Microsoft.Playwright;
+
+namespace IdentityHost.Samples.WebClient.BrowserTests;
+
+/// <summary>
+/// IdentityHost, the SampleResourceApi and two instances of the sample web client (a first-party one and a
+/// third-party one, which needs consent), each on Kestrel at localhost, and headless Chromium from Debian's
+/// <c>chromium</c> package driven by Playwright. Without Chromium the tests are skipped with the reason, unless
+/// <c>IDENTITYHOST_REQUIRE_ALL=1</c> (CI), which makes that a failure.
+/// </summary>
+public sealed class BrowserEnvironment : IAsyncLifetime
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+    public const string ThirdPartyName = "Partner Portal";
+
+    private readonly string _directory = Directory.CreateTempSubdirectory("identityhost-browser-").FullName;
+    private IPlaywright? _playwright;
+
+    public string? SkipReason { get; private set; }
+
+    public KestrelApp<Program> Identity { get; private set; } = null!;
+
+    public KestrelApp<ResourceApi::Program> Api { get; private set; } = null!;
+
+    public KestrelApp<WebClientApp::Program> WebClient { get; private set; } = null!;
+
+    public KestrelApp<WebClientApp::Program> ThirdPartyWebClient { get; private set; } = null!;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        if (!File.Exists(ChromiumPath))
+        {
+            SkipReason = $"No Chromium at {ChromiumPath} (Debian package 'chromium'); the browser tests need it.";
+            if (Environment.GetEnvironmentVariable("IDENTITYHOST_REQUIRE_ALL") == "1")
+            {
+                throw new InvalidOperationException(SkipReason + " IDENTITYHOST_REQUIRE_ALL=1 makes that a failure.");
+            }
+
+            return;
+        }
+
+        var (identityPort, apiPort, webPort, partnerPort) = (FreePort.Next(), FreePort.Next(), FreePort.Next(), FreePort.Next());
+        var identityUrl = $"http://localhost:{identityPort}/";
+        var webClientSecret = IdentityServerFixture.NewPassword();
+
+        Identity = new KestrelApp<Program>(identityPort, new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = "Sqlite",
+            ["ConnectionStrings:IdentityHost"] = $"Data Source={Path.Combine(_directory, "identityhost.db")}",
+            ["OpenIddict:Issuer"] = identityUrl,
+            ["Serilog:MinimumLevel:Default"] = "Warning",
+            // Note: index 1 is the Development "webclient" entry; this replaces its secret and URIs.
+            ["OpenIddict:Clients:1:ClientSecret"] = webClientSecret,
+            ["OpenIddict:Clients:1:RedirectUris:0"] = $"http://localhost:{webPort}/signin-oidc",
+            ["OpenIddict:Clients:1:PostLogoutRedirectUris:0"] = $"http://localhost:{webPort}/signout-callback-oidc",
+            ["OpenIddict:Clients:5:ClientId"] = "partner",
+            ["OpenIddict:Clients:5:DisplayName"] = ThirdPartyName,
+            ["OpenIddict:Clients:5:ThirdParty"] = "true",
+            ["OpenIddict:Clients:5:GrantTypes:0"] = "authorization_code",
+            ["OpenIddict:Clients:5:GrantTypes:1"] = "refresh_token",
+            ["OpenIddict:Clients:5:Scopes:0"] = "openid",
+            ["OpenIddict:Clients:5:Scopes:1"] = "profile",
+            ["OpenIddict:Clients:5:Scopes:2"] = "roles",
+            ["OpenIddict:Clients:5:Scopes:3"] = "offline_access",
+            ["OpenIddict:Clients:5:Scopes:4"] = "api",
+            ["OpenIddict:Clients:5:RedirectUris:0"] = $"http://localhost:{partnerPort}/signin-oidc",
+            ["OpenIddict:Clients:5:PostLogoutRedirectUris:0"] = $"http://localhost:{partnerPort}/signout-callback-oidc",
+        });
+        Identity.CreateClient().Dispose();
+
+        Api = new KestrelApp<ResourceApi::Program>(apiPort, new Dictionary<string, string?>
+        {
+            ["ResourceApi:Authority"] = identityUrl,
+            ["ResourceApi:RequireHttpsMetadata"] = "false",
+            ["Serilog:MinimumLevel:Default"] = "Warning",
+        });
+        Api.CreateClient().Dispose();
+
+        WebClient = new KestrelApp<WebClientApp::Program>(webPort, WebClientSettings(identityUrl, apiPort, "webclient", webClientSecret));
+        WebClient.CreateClient().Dispose();
+        ThirdPartyWebClient = new KestrelApp<WebClientApp::Program>(partnerPort, WebClientSettings(identityUrl, apiPort, "partner", secret: null));
+        ThirdPartyWebClient.CreateClient().Dispose();
+
+        _playwright = await Playwright.CreateAsync();
+        // Note: --no-sandbox because CI runs as root, where Chromium's sandbox cannot start.
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox"],
+        });
+    }
+
+    /// <summary>Saves a full-page screenshot as <c>artifacts/screenshots/{name}.png</c> (a CI artifact).</summary>
+    public static async Task ScreenshotAsync(IPage page, string name)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        await page.ScreenshotAsync(new PageScreenshotOptions
+        {
+            Path = RepositoryPaths.Combine("artifacts", "screenshots", name + ".png"),
+            FullPage = true,
+        });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.DisposeAsync();
+        }
+
+        _playwright?.Dispose();
+        foreach (var app in new IAsyncDisposable?[] { ThirdPartyWebClient, WebClient, Api, Identity })
+        {
+            if (app is not null)
+            {
+                await app.DisposeAsync();
+            }
+        }
+
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Note: SQLite may still hold its WAL file for a moment; the OS cleans temp directories.
+        }
+    }
+
+    private static Dictionary<string, string?> WebClientSettings(string identityUrl, int apiPort, string clientId, string? secret) => new()
+    {
+        ["WebClient:Authority"] = identityUrl,
+        ["WebClient:ClientId"] = clientId,
+        ["WebClient:ClientSecret"] = secret,
+        ["WebClient:ResourceApiUrl"] = $"http://localhost:{apiPort}/",
+        ["WebClient:RequireHttpsMetadata"] = "false",
+    };
+}
