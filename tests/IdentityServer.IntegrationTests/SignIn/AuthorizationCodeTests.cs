@@ -64,6 +64,19 @@ public abstract class AuthorizationCodeTests(IdentityServerFixture fixture) : Se
     }
 
     [Fact]
+    public async Task SessionCookieIsSecureWhenHttpsIsRequired()
+    {
+        var (userName, password) = await IdentityServerFixture.CreateUserAsync(Client);
+        await using var host = Fixture.CreateHost(new Dictionary<string, string?> { ["OpenIddict:RequireHttps"] = "true" });
+        using var browser = new BrowserSession(host);
+
+        using var signedIn = await browser.SignInAsync(userName, password);
+
+        var cookie = Assert.Single(signedIn.Headers.GetValues("Set-Cookie"), value => value.StartsWith("identityhost.session=", StringComparison.Ordinal));
+        Assert.Contains("secure", cookie, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task SecondClientSignsInWithoutAskingForThePasswordAgain()
     {
         using var browser = await SignedInBrowserAsync();
