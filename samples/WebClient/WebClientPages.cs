@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Antiforgery;
@@ -22,14 +23,19 @@ public static class WebClientPages
         app.MapPost("/signout", () => TypedResults.SignOut(
             new AuthenticationProperties { RedirectUri = "/" },
             [CookieAuthenticationDefaults.AuthenticationScheme, OpenIdConnectDefaults.AuthenticationScheme]))
-            .RequireAuthorization();
+            .RequireAuthorization()
+            .WithMetadata(new RequireAntiforgeryTokenAttribute());
         return app;
     }
 
     private static async Task<IResult> CallApiAsync(HttpContext context, ResourceApiClient api)
     {
+        // Note: an access token lives 15 minutes; past that, sign in again, which IdentityHost's session answers
+        // without a password prompt. (A longer-lived app would use its refresh token instead.)
         var token = await context.GetTokenAsync("access_token");
-        if (token is null)
+        var expiresAt = DateTimeOffset.TryParse(await context.GetTokenAsync("expires_at"), CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal, out var expires) ? expires : DateTimeOffset.MinValue;
+        if (token is null || expiresAt <= TimeProvider.System.GetUtcNow().AddSeconds(30))
         {
             return TypedResults.Challenge(new AuthenticationProperties { RedirectUri = "/call-api" });
         }

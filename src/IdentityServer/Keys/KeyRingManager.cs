@@ -77,8 +77,9 @@ internal sealed class KeyRingManager : IDisposable
 
     /// <summary>
     /// Rebuilds the ring when it is due (at most once per refresh interval, or when the schedule changes). Cheap
-    /// otherwise: one clock read. If the database cannot be read, the current keys stay in use and the refresh
-    /// is retried 30 seconds later.
+    /// otherwise: one clock read. Only one request refreshes; the others meanwhile carry on with the current keys,
+    /// so a slow database delays one request, not the server. If the database cannot be read, the current keys
+    /// stay in use and the refresh is retried 30 seconds later.
     /// </summary>
     public async ValueTask EnsureFreshAsync(CancellationToken cancellationToken)
     {
@@ -90,7 +91,7 @@ internal sealed class KeyRingManager : IDisposable
 
         try
         {
-            await RefreshAsync(cancellationToken);
+            await RefreshAsync(cancellationToken, waitForOtherRefresh: ring is null);
         }
         catch (Exception exception) when (ring is not null &&
             exception is DbException or DbUpdateException or InvalidOperationException or TimeoutException or CryptographicException)
@@ -101,7 +102,7 @@ internal sealed class KeyRingManager : IDisposable
     }
 
     /// <summary>Reads the keys, creates the ones the schedule calls for, removes expired ones, and swaps the ring.</summary>
-    public async Task RefreshAsync(CancellationToken cancellationToken)
+    public async Task RefreshAsync(CancellationToken cancellationToken, bool waitForOtherRefresh = true)
     {
         if (!ManagesSigning && !ManagesEncryption)
         {
@@ -109,7 +110,11 @@ internal sealed class KeyRingManager : IDisposable
             return;
         }
 
-        await _gate.WaitAsync(cancellationToken);
+        if (!await _gate.WaitAsync(waitForOtherRefresh ? Timeout.InfiniteTimeSpan : TimeSpan.Zero, cancellationToken))
+        {
+            return;
+        }
+
         try
         {
             if (_ring is { } current && _clock.GetUtcNow() < current.RefreshAt)
@@ -213,10 +218,17 @@ internal sealed class KeyRingManager : IDisposable
             });
             await database.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException)
+        catch (DbUpdateException exception)
         {
-            // Note: another node created this generation first (the unique index refused ours); theirs is used.
+            // Note: usually another node created this generation first (the unique index refused ours), and
+            // theirs is used; anything else is a real failure and must not silently stop the rotation.
             database.ChangeTracker.Clear();
+            if (!await database.ServerKeys.AnyAsync(row => row.Use == use && row.Generation == generation, cancellationToken))
+            {
+                _logger.LogError(exception, "Could not store the new {Use} key, generation {Generation}", use, generation);
+                throw;
+            }
+
             _logger.LogInformation("Another node created {Use} key generation {Generation} first", use, generation);
             return true;
         }

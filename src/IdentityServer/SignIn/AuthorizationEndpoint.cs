@@ -48,11 +48,15 @@ public static class AuthorizationEndpoint
         var request = context.GetOpenIddictServerRequest()
             ?? throw new InvalidOperationException("The OpenID Connect request cannot be retrieved.");
 
+        // Note: the security stamp is checked on every authorization request, not only every 30 minutes as the
+        // cookie handler does: after a password change, a stolen session must not get new tokens.
         var session = await context.AuthenticateAsync(IdentityConstants.ApplicationScheme);
-        var user = session.Succeeded ? await users.GetUserAsync(session.Principal) : null;
-        var signedInAt = session.Properties?.IssuedUtc;
-        var tooOld = request.MaxAge is { } maxAge && signedInAt is { } issued &&
-            clock.GetUtcNow() - issued > TimeSpan.FromSeconds(maxAge);
+        var user = session.Succeeded ? await signIn.ValidateSecurityStampAsync(session.Principal) : null;
+        var signedInAt = SessionClaims.SignedInAt(session);
+        // Note: auth_time is whole seconds, so the age is rounded up; max_age=0 always asks (OpenID Connect says
+        // it means prompt=login), and the sign-in page's return drops max_age, so that happens once.
+        var tooOld = request.MaxAge is { } maxAge && signedInAt is { } at &&
+            clock.GetUtcNow() - at > TimeSpan.FromSeconds(maxAge);
 
         if (user is null || !await signIn.CanSignInAsync(user) || await users.IsLockedOutAsync(user) ||
             request.HasPromptValue(PromptValues.Login) || tooOld)
@@ -62,10 +66,10 @@ public static class AuthorizationEndpoint
                 return Reject(Errors.LoginRequired, "The user is not signed in.");
             }
 
-            // Note: prompt=login is taken out of the request the sign-in page returns to; otherwise the user
-            // would be sent to sign in again and again.
+            // Note: prompt=login and max_age are taken out of the request the sign-in page returns to: the user
+            // has just signed in, and would otherwise be sent to sign in again and again (max_age=0).
             return Results.Challenge(
-                new AuthenticationProperties { RedirectUri = WithoutPromptLogin(context.Request) },
+                new AuthenticationProperties { RedirectUri = RequestUrl(context.Request, forSignIn: true) },
                 [IdentityConstants.ApplicationScheme]);
         }
 
@@ -97,7 +101,7 @@ public static class AuthorizationEndpoint
                     return Reject(Errors.ConsentRequired, "The user has not consented to this application.");
                 }
 
-                return Results.Redirect("/account/consent?returnUrl=" + Uri.EscapeDataString(PathAndQuery(context.Request)));
+                return Results.Redirect("/account/consent?returnUrl=" + Uri.EscapeDataString(RequestUrl(context.Request, forSignIn: false)));
             }
         }
 
@@ -117,12 +121,19 @@ public static class AuthorizationEndpoint
         return Results.SignIn(principal, properties: null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
 
-    private static string PathAndQuery(HttpRequest request) => request.PathBase + request.Path + request.QueryString;
-
-    private static string WithoutPromptLogin(HttpRequest request)
+    /// <summary>
+    /// The authorization request as a GET URL on this server (a POSTed request's form included), to come back to
+    /// after the sign-in or consent page. <paramref name="forSignIn"/> drops <c>prompt=login</c> and <c>max_age</c>.
+    /// </summary>
+    private static string RequestUrl(HttpRequest request, bool forSignIn)
     {
         var parameters = request.HasFormContentType ? request.Form.ToDictionary() : request.Query.ToDictionary();
-        if (parameters.TryGetValue(Parameters.Prompt, out var prompt))
+        if (forSignIn)
+        {
+            parameters.Remove(Parameters.MaxAge);
+        }
+
+        if (forSignIn && parameters.TryGetValue(Parameters.Prompt, out var prompt))
         {
             var rest = string.Join(' ', prompt.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries)
                 .Where(value => value != PromptValues.Login));

@@ -20,9 +20,21 @@ public static class SignInExtensions
     /// </summary>
     public static IHostApplicationBuilder AddInteractiveSignIn(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddRazorPages(options => options.Conventions.AllowAnonymousToFolder("/"));
+        // Note: pages are anonymous unless they say otherwise (the consent page requires the session).
+        builder.Services.AddRazorPages();
         builder.Services.AddAuthentication().AddIdentityCookies();
         builder.Services.TryAddScoped<ISecurityStampValidator, SecurityStampValidator<ApplicationUser>>();
+        builder.Services.Configure<SecurityStampValidatorOptions>(options => options.OnRefreshingPrincipal = context =>
+        {
+            // Note: a renewed cookie keeps the time of the original sign-in (max_age, auth_time).
+            if (context.CurrentPrincipal?.FindFirst(SessionClaims.SignedInAtClaim) is { } signedInAt &&
+                context.NewPrincipal?.Identity is System.Security.Claims.ClaimsIdentity identity)
+            {
+                identity.AddClaim(new System.Security.Claims.Claim(signedInAt.Type, signedInAt.Value, signedInAt.ValueType));
+            }
+
+            return Task.CompletedTask;
+        });
         builder.Services.AddOptions<CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme)
             .Configure<IOptions<TokenServerOptions>>((cookie, server) =>
             {

@@ -61,21 +61,27 @@ public static class SessionEndpoints
             return SignIn.ErrorPage.For(failure.Error, failure.ErrorDescription);
         }
 
-        // Note: the user is known from the id_token_hint if the client sent one, else from the session cookie.
-        // Signing out ends the session here and every refresh token of theirs (all devices), as there is no
-        // per-device session to single out yet.
+        // Note: only a request carrying the client's id_token_hint ends the session here. Without one, anyone's
+        // link could sign the user out and revoke their tokens (the session cookie is SameSite=Lax, so it comes
+        // along on a cross-site link), so the user confirms on the sign-out page instead.
         var principal = (await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme)).Principal;
+        var subject = principal?.GetClaim(Claims.Subject);
         var session = await context.AuthenticateAsync(IdentityConstants.ApplicationScheme);
-        var subject = principal?.GetClaim(Claims.Subject) ?? session.Principal?.GetClaim(Claims.Subject);
+        if (subject is null)
+        {
+            return session.Succeeded
+                ? Results.Redirect("/account/logout")
+                : Results.SignOut(new AuthenticationProperties { RedirectUri = "/" }, [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+        }
+
         if (session.Succeeded)
         {
             await context.SignOutAsync(IdentityConstants.ApplicationScheme);
         }
 
-        if (subject is { Length: > 0 })
-        {
-            await revoker.RevokeUserAsync(subject, "signed out", context.RequestAborted);
-        }
+        // Note: signing out ends every refresh token of the user (all devices), as there is no per-device
+        // session to single out yet.
+        await revoker.RevokeUserAsync(subject, "signed out", context.RequestAborted);
 
         // Note: OpenIddict sends the browser to the post_logout_redirect_uri it has checked against the client's
         // registration, with the state; without one, to the home page.

@@ -80,6 +80,10 @@ internal sealed class UserPrincipalFactory(UserManager<ApplicationUser> users, I
 
                 yield break;
 
+            case TokenEndpoint.LoginStartedClaim:
+                // Note: private to the server: it stays in codes and refresh tokens, never in tokens clients read.
+                yield break;
+
             case Claims.AuthenticationTime:
                 // Note: when the user signed in; OpenID Connect wants it in the identity token (max_age).
                 yield return Destinations.IdentityToken;

@@ -2,6 +2,7 @@ using System.Net;
 using Duende.IdentityModel;
 using Duende.IdentityModel.Client;
 using IdentityHost.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace IdentityHost.IdentityServer.IntegrationTests.SignIn;
@@ -46,6 +47,7 @@ public abstract class AuthorizationCodeTests(IdentityServerFixture fixture) : Se
         Assert.Contains(identity.Claims, claim => claim.Type == "auth_time");
         var access = new JsonWebToken(tokens.AccessToken);
         Assert.Equal("resource_api", Assert.Single(access.Audiences));
+        Assert.DoesNotContain(access.Claims, claim => claim.Type.StartsWith("identityhost_", StringComparison.Ordinal));
         Assert.Equal(["user"], access.Claims.Where(claim => claim.Type == "role").Select(claim => claim.Value));
         Assert.NotNull(tokens.RefreshToken);
     }
@@ -196,6 +198,130 @@ public abstract class AuthorizationCodeTests(IdentityServerFixture fixture) : Se
 
         Assert.StartsWith("/account/login", BrowserSession.LocalTarget(tooOld), StringComparison.Ordinal);
         Assert.Contains("code", BrowserSession.QueryOf(recentEnough).Keys);
+    }
+
+    [Fact]
+    public async Task MaxAgeZeroAsksForThePasswordOnceNotInALoop()
+    {
+        var (userName, password) = await IdentityServerFixture.CreateUserAsync(Client);
+        using var browser = new BrowserSession(Fixture.Host);
+        using (var first = await browser.SignInAsync(userName, password))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, first.StatusCode);
+        }
+
+        using var toSignIn = await browser.AuthorizeAsync(IdentityServerFixture.WebAppClientId, IdentityServerFixture.WebAppRedirectUri,
+            Pkce.Create(), Scope, new Dictionary<string, string> { ["max_age"] = "0" });
+        var returnUrl = BrowserSession.QueryOf(toSignIn)["ReturnUrl"];
+        using var signedIn = await browser.SignInAsync(userName, password, returnUrl);
+        using var toClient = await browser.Client.GetAsync(new Uri(BrowserSession.LocalTarget(signedIn), UriKind.Relative),
+            TestContext.Current.CancellationToken);
+
+        Assert.DoesNotContain("max_age", returnUrl, StringComparison.Ordinal);
+        Assert.Contains("code", BrowserSession.QueryOf(toClient).Keys);
+    }
+
+    [Fact]
+    public async Task MaxAgeCountsFromTheSignInNotFromTheLastCookieRenewal()
+    {
+        var clock = new TestClock();
+        await using var host = Fixture.CreateHost(services: services => services.AddSingleton<TimeProvider>(clock));
+        var (userName, password) = await IdentityServerFixture.CreateUserAsync(Client);
+        using var browser = new BrowserSession(host);
+        using (var signedIn = await browser.SignInAsync(userName, password))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        }
+
+        // Note: past the cookie's 30-minute security-stamp check, which renews the cookie with a new issue time.
+        clock.Advance(TimeSpan.FromMinutes(31));
+        using (await browser.Client.GetAsync(new Uri("/", UriKind.Relative), TestContext.Current.CancellationToken))
+        {
+        }
+
+        using var response = await browser.AuthorizeAsync(IdentityServerFixture.WebAppClientId, IdentityServerFixture.WebAppRedirectUri,
+            Pkce.Create(), Scope, new Dictionary<string, string> { ["max_age"] = "600" });
+
+        Assert.StartsWith("/account/login", BrowserSession.LocalTarget(response), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PasswordChangeStopsTheSessionFromGettingNewCodes()
+    {
+        var (userName, password) = await IdentityServerFixture.CreateUserAsync(Client);
+        using var browser = new BrowserSession(Fixture.Host);
+        using (await browser.SignInAsync(userName, password))
+        {
+        }
+
+        var token = await IdentityServerFixture.RequestPasswordTokenAsync(Client, userName, password);
+        using var change = new HttpRequestMessage(HttpMethod.Post, "/api/account/password")
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(new { currentPassword = password, newPassword = IdentityServerFixture.NewPassword() }),
+        };
+        change.SetBearerToken(token.AccessToken!);
+        using (var changed = await Client.SendAsync(change, TestContext.Current.CancellationToken))
+        {
+            Assert.True(changed.IsSuccessStatusCode, $"{(int)changed.StatusCode}");
+        }
+
+        using var response = await browser.AuthorizeAsync(IdentityServerFixture.WebAppClientId, IdentityServerFixture.WebAppRedirectUri, Pkce.Create(), Scope);
+
+        Assert.StartsWith("/account/login", BrowserSession.LocalTarget(response), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PostedAuthorizationRequestReachesTheConsentPageIntact()
+    {
+        using var browser = await SignedInBrowserAsync();
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["client_id"] = IdentityServerFixture.ThirdPartyClientId,
+            ["redirect_uri"] = IdentityServerFixture.ThirdPartyRedirectUri,
+            ["response_type"] = "code",
+            ["scope"] = ThirdPartyScope,
+            ["code_challenge"] = Pkce.Create().Challenge,
+            ["code_challenge_method"] = "S256",
+        });
+
+        using var response = await browser.Client.PostAsync(new Uri("/connect/authorize", UriKind.Relative), form, TestContext.Current.CancellationToken);
+        using var page = await browser.Client.GetAsync(new Uri(BrowserSession.LocalTarget(response), UriKind.Relative), TestContext.Current.CancellationToken);
+
+        Assert.StartsWith("/account/consent", BrowserSession.LocalTarget(response), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("Third Party App", await page.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ConsentPageRequiresASession()
+    {
+        using var browser = new BrowserSession(Fixture.Host);
+
+        using var response = await browser.Client.GetAsync(new Uri(
+            "/account/consent?returnUrl=" + Uri.EscapeDataString($"/connect/authorize?client_id={IdentityServerFixture.ThirdPartyClientId}&scope=openid"),
+            UriKind.Relative), TestContext.Current.CancellationToken);
+
+        Assert.StartsWith("/account/login", BrowserSession.LocalTarget(response), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EndSessionWithoutIdTokenHintAsksTheUserFirst()
+    {
+        var (userName, password) = await IdentityServerFixture.CreateUserAsync(Client);
+        using var browser = new BrowserSession(Fixture.Host);
+        using (await browser.SignInAsync(userName, password))
+        {
+        }
+
+        var tokens = await IdentityServerFixture.RequestPasswordTokenAsync(Client, userName, password);
+
+        using var endSession = await browser.Client.GetAsync(new Uri("/connect/endsession", UriKind.Relative), TestContext.Current.CancellationToken);
+        var refresh = await IdentityServerFixture.RefreshAsync(Client, tokens.RefreshToken!);
+        using var stillSignedIn = await browser.AuthorizeAsync(IdentityServerFixture.WebAppClientId, IdentityServerFixture.WebAppRedirectUri, Pkce.Create(), Scope);
+
+        Assert.Equal("/account/logout", BrowserSession.LocalTarget(endSession));
+        Assert.False(refresh.IsError, refresh.Raw);
+        Assert.Contains("code", BrowserSession.QueryOf(stillSignedIn).Keys);
     }
 
     [Fact]

@@ -84,8 +84,8 @@ public abstract class TokenLifecycleTests(IdentityServerFixture fixture) : Serve
         var (userName, password) = await IdentityServerFixture.CreateUserAsync(client);
         var tokens = await IdentityServerFixture.RequestPasswordTokenAsync(client, userName, password);
         var subject = new JsonWebToken(tokens.AccessToken).Subject;
+        var validBefore = await CountTokenRowsAsync(host, subject, valid: true);
         await IdentityServerFixture.RevokeAsync(client, tokens.RefreshToken!);
-        Assert.True(await CountTokenRowsAsync(host, subject, valid: false) > 0);
 
         var deadline = DateTime.UtcNow.AddSeconds(15);
         while (await CountTokenRowsAsync(host, subject, valid: false) > 0 && DateTime.UtcNow < deadline)
@@ -93,8 +93,11 @@ public abstract class TokenLifecycleTests(IdentityServerFixture fixture) : Serve
             await Task.Delay(250, TestContext.Current.CancellationToken);
         }
 
+        // Note: the refresh token's row left the valid ones and is not kept as revoked: it was deleted (checking
+        // for the revoked row first would race the one-second pruner). The live access token's row stays.
         Assert.Equal(0, await CountTokenRowsAsync(host, subject, valid: false));
-        Assert.True(await CountTokenRowsAsync(host, subject, valid: true) > 0, "The live access token's row must stay.");
+        Assert.Equal(validBefore - 1, await CountTokenRowsAsync(host, subject, valid: true));
+        Assert.True(validBefore >= 2, "The access and refresh tokens must each have had a row.");
     }
 
     [Fact]

@@ -12,7 +12,7 @@ namespace IdentityHost.IdentityServer.Pages.Account;
 /// failure, wrong passwords count towards lockout. On success it sets the session cookie and goes back to
 /// <see cref="ReturnUrl"/>, a local path only.
 /// </summary>
-public sealed class LoginModel(PasswordCheck passwords, SignInManager<ApplicationUser> signIn) : PageModel
+public sealed class LoginModel(PasswordCheck passwords, SignInManager<ApplicationUser> signIn, TimeProvider clock) : PageModel
 {
     [BindProperty(SupportsGet = true)]
     public string? ReturnUrl { get; set; }
@@ -42,7 +42,7 @@ public sealed class LoginModel(PasswordCheck passwords, SignInManager<Applicatio
             return Page();
         }
 
-        await signIn.SignInAsync(user, new AuthenticationProperties { IsPersistent = false }, authenticationMethod: "pwd");
+        await signIn.SignInWithClaimsAsync(user, new AuthenticationProperties { IsPersistent = false }, SessionClaims.ForNewSession(clock));
         return LocalRedirect(SafeReturnUrl);
     }
 }

@@ -1,12 +1,16 @@
 using IdentityHost.IdentityServer.Accounts;
+using IdentityHost.IdentityServer.Tokens;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace IdentityHost.IdentityServer.Pages.Account;
 
-/// <summary>Ends the session on this server (a form, so another site cannot sign the user out with a link).</summary>
-public sealed class LogoutModel(SignInManager<ApplicationUser> signIn) : PageModel
+/// <summary>
+/// Ends the session on this server and revokes the user's refresh tokens, like end-session with an
+/// <c>id_token_hint</c> (a form, so another site cannot sign the user out with a link).
+/// </summary>
+public sealed class LogoutModel(SignInManager<ApplicationUser> signIn, UserManager<ApplicationUser> users, TokenRevoker revoker) : PageModel
 {
     public void OnGet()
     {
@@ -14,6 +18,11 @@ public sealed class LogoutModel(SignInManager<ApplicationUser> signIn) : PageMod
 
     public async Task<IActionResult> OnPostAsync()
     {
+        if (users.GetUserId(User) is { } userId)
+        {
+            await revoker.RevokeUserAsync(userId, "signed out", HttpContext.RequestAborted);
+        }
+
         await signIn.SignOutAsync();
         return LocalRedirect("/");
     }

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace IdentityHost.IdentityServer.Pages.Account;
 
 /// <summary>Self-registration (role <c>user</c>), with the same rules as <c>POST /api/auth/register</c>; then signs in.</summary>
-public sealed class RegisterModel(UserRegistration registration, SignInManager<ApplicationUser> signIn) : PageModel
+public sealed class RegisterModel(UserRegistration registration, SignInManager<ApplicationUser> signIn, TimeProvider clock) : PageModel
 {
     [BindProperty(SupportsGet = true)]
     public string? ReturnUrl { get; set; }
@@ -39,7 +39,7 @@ public sealed class RegisterModel(UserRegistration registration, SignInManager<A
             return Page();
         }
 
-        await signIn.SignInAsync(result.User, new AuthenticationProperties { IsPersistent = false }, authenticationMethod: "pwd");
+        await signIn.SignInWithClaimsAsync(result.User, new AuthenticationProperties { IsPersistent = false }, SessionClaims.ForNewSession(clock));
         return LocalRedirect(SafeReturnUrl);
     }
 }
