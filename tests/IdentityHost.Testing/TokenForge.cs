@@ -83,6 +83,23 @@ public sealed class TokenForge(AsymmetricSecurityKey signingKey, string genuineT
         }
     }
 
+    /// <summary>
+    /// The genuine token's payload under a header of the attacker's choosing (<paramref name="header"/> gets
+    /// <c>typ</c> at+jwt unless it sets its own), signed with <paramref name="sign"/> over the JWS signing input.
+    /// </summary>
+    public string WithHeader(IDictionary<string, object> header, Func<byte[], byte[]> sign)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        ArgumentNullException.ThrowIfNull(sign);
+        var fields = new Dictionary<string, object>(header);
+        fields.TryAdd("typ", "at+jwt");
+        var signingInput = Base64UrlEncoder.Encode(JsonSerializer.Serialize(fields)) + "." + _genuine.EncodedPayload;
+        return signingInput + "." + Base64UrlEncoder.Encode(sign(Encoding.ASCII.GetBytes(signingInput)));
+    }
+
+    /// <summary>The kid of the genuine token (the server's real key).</summary>
+    public string GenuineKid => _genuine.Kid;
+
     /// <summary>The genuine token with its payload changed (role admin) and its signature kept.</summary>
     public string Tampered()
     {

@@ -1,15 +1,20 @@
+using System.Collections.Concurrent;
+
 namespace IdentityHost.SampleResourceApi.IntegrationTests;
 
-/// <summary>Counts the requests the resource API makes to the identity server (discovery, JWKS).</summary>
+/// <summary>Counts (and remembers) the requests the resource API makes to the identity server (discovery, JWKS).</summary>
 public sealed class CountingHandler(HttpMessageHandler inner) : DelegatingHandler(inner)
 {
-    private int _count;
+    private readonly ConcurrentQueue<Uri> _requests = new();
 
-    public int Count => Volatile.Read(ref _count);
+    public int Count => _requests.Count;
+
+    /// <summary>Every URI requested, in order.</summary>
+    public IReadOnlyCollection<Uri> Requests => _requests;
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        Interlocked.Increment(ref _count);
+        _requests.Enqueue(request.RequestUri!);
         return base.SendAsync(request, cancellationToken);
     }
 }
