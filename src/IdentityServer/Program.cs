@@ -16,6 +16,7 @@ try
 
     builder.AddIdentityHostLogging();
     builder.AddProblemDetailsHandling();
+    builder.AddHttpHardening();
     builder.AddIdentityHostDatabase();
     builder.AddAccounts();
     builder.AddClients();

@@ -15,11 +15,13 @@ public static class PipelineExtensions
     }
 
     /// <summary>
-    /// Errors as problem details (never a stack trace, in any environment), request logging, the seed login
+    /// Transport hardening and security headers (<see cref="HttpHardeningExtensions.UseHttpHardening"/>), errors as
+    /// problem details (never a stack trace, in any environment), request logging, the seed login
     /// adapter (before routing, since it rewrites the path), then routing, the managed keys' refresh, authentication and authorization.
     /// </summary>
     public static WebApplication UseIdentityHostPipeline(this WebApplication app)
     {
+        app.UseHttpHardening();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseSerilogRequestLogging();

@@ -26,6 +26,18 @@ public static class HostingExtensions
     /// <summary>Exception and status-code problem details, request logging, authentication and authorization.</summary>
     public static WebApplication UseResourceApiPipeline(this WebApplication app)
     {
+        // Note: a JSON API: nothing to render, frame or sniff, on any answer (error answers included).
+        app.Use((context, next) =>
+        {
+            context.Response.OnStarting(() =>
+            {
+                context.Response.Headers.XContentTypeOptions = "nosniff";
+                context.Response.Headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
+                context.Response.Headers["Referrer-Policy"] = "no-referrer";
+                return Task.CompletedTask;
+            });
+            return next(context);
+        });
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseSerilogRequestLogging();

@@ -140,6 +140,16 @@ public sealed class JwtAttackTests : IClassFixture<SqliteResourceApiFixture>, ID
     }
 
     [Fact]
+    public async Task RefusalsCarrySecurityHeaders()
+    {
+        using var response = await _api.GetAsync(new Uri("/api/protected", UriKind.Relative), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("nosniff", string.Join(",", response.Headers.GetValues("X-Content-Type-Options")));
+        Assert.Equal("default-src 'none'; frame-ancestors 'none'", string.Join(",", response.Headers.GetValues("Content-Security-Policy")));
+    }
+
+    [Fact]
     public async Task Returns401GivenAValidTokenInTheQueryString()
     {
         var token = await _fixture.Identity.GetAccessTokenAsync(_identity);

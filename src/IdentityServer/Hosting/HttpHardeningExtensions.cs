@@ -1,0 +1,96 @@
+using System.Net;
+using IdentityHost.IdentityServer.Tokens;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.Options;
+
+namespace IdentityHost.IdentityServer.Hosting;
+
+/// <summary>Transport and browser hardening: trusted proxies only, HTTPS with HSTS, security headers on every answer.</summary>
+public static class HttpHardeningExtensions
+{
+    /// <summary>Binds <c>ForwardedHeaders</c> (validated at start-up, naming the bad entry) and HSTS (one year).</summary>
+    public static IHostApplicationBuilder AddHttpHardening(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ForwardedHeadersSettings>()
+            .BindConfiguration(ForwardedHeadersSettings.SectionName)
+            .Validate(settings => settings.KnownProxies.All(proxy => IPAddress.TryParse(proxy, out _)),
+                "ForwardedHeaders:KnownProxies must hold IP addresses.")
+            .Validate(settings => settings.KnownNetworks.All(network => System.Net.IPNetwork.TryParse(network, out _)),
+                "ForwardedHeaders:KnownNetworks must hold networks in CIDR notation (e.g. 10.0.0.0/24).")
+            .ValidateOnStart();
+        builder.Services.AddOptions<ForwardedHeadersOptions>()
+            .Configure<IOptions<ForwardedHeadersSettings>>((forwarded, settings) =>
+            {
+                forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+                // Note: ASP.NET Core trusts loopback by default; only what is configured is trusted here.
+                forwarded.KnownProxies.Clear();
+                forwarded.KnownIPNetworks.Clear();
+                foreach (var proxy in settings.Value.KnownProxies)
+                {
+                    forwarded.KnownProxies.Add(IPAddress.Parse(proxy));
+                }
+
+                foreach (var network in settings.Value.KnownNetworks)
+                {
+                    forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
+                }
+            });
+        builder.Services.AddHsts(hsts => hsts.MaxAge = TimeSpan.FromDays(365));
+        return builder;
+    }
+
+    /// <summary>
+    /// Forwarded headers (only when proxies are configured: with none, ASP.NET Core would believe any sender),
+    /// HSTS and HTTPS redirection whenever <c>OpenIddict:RequireHttps</c> is on (it is off in Development), and
+    /// security headers on every response, error responses included.
+    /// </summary>
+    public static WebApplication UseHttpHardening(this WebApplication app)
+    {
+        // Note: settings are read on the first request, not while the pipeline is built, so that a bad setting
+        // fails start-up through options validation, with its message in the log.
+        app.Use(next =>
+        {
+            Func<HttpContext, Task>? forwarded = null;
+            return context =>
+            {
+                forwarded ??= context.RequestServices.GetRequiredService<IOptions<ForwardedHeadersSettings>>().Value.Any
+                    ? new ForwardedHeadersMiddleware(next, context.RequestServices.GetRequiredService<ILoggerFactory>(),
+                        context.RequestServices.GetRequiredService<IOptions<ForwardedHeadersOptions>>()).Invoke
+                    : next.Invoke;
+                return forwarded(context);
+            };
+        });
+
+        app.Use((context, next) =>
+        {
+            context.Response.OnStarting(() =>
+            {
+                SetSecurityHeaders(context);
+                return Task.CompletedTask;
+            });
+            return next(context);
+        });
+
+        app.UseWhen(
+            context => context.RequestServices.GetRequiredService<IOptions<TokenServerOptions>>().Value.RequireHttps,
+            https => https.UseHsts().UseHttpsRedirection());
+        return app;
+    }
+
+    private static void SetSecurityHeaders(HttpContext context)
+    {
+        var headers = context.Response.Headers;
+        headers.XContentTypeOptions = "nosniff";
+        headers.XFrameOptions = "DENY";
+        // Note: no Referer, so codes, tokens or return URLs in a URL never leak to another site.
+        headers["Referrer-Policy"] = "no-referrer";
+        headers["Cross-Origin-Opener-Policy"] = "same-origin";
+        // Note: IdentityHost's own pages run no script and load nothing from elsewhere. The /connect/* endpoints
+        // may answer with OpenIddict's form_post page, whose inline script posts the code to the client, so only
+        // framing is forbidden there. form-action is left open: after the sign-in form, the browser follows
+        // redirects to the client's registered redirect URI, which a form-action list would block.
+        headers.ContentSecurityPolicy = context.Request.Path.StartsWithSegments("/connect")
+            ? "frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+            : "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'";
+    }
+}

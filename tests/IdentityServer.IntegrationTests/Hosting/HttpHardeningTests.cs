@@ -1,0 +1,129 @@
+using System.Net;
+using System.Text.Json;
+using IdentityHost.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IdentityHost.IdentityServer.IntegrationTests.Hosting;
+
+/// <summary>Security headers on every answer, HTTPS with HSTS when required, forwarded headers only from known proxies.</summary>
+public sealed class HttpHardeningTests(SqliteServerFixture fixture) : ServerTests(fixture), IClassFixture<SqliteServerFixture>
+{
+    [Theory]
+    [InlineData("GET", "/")]
+    [InlineData("GET", "/account/login")]
+    [InlineData("GET", "/.well-known/openid-configuration")]
+    [InlineData("GET", "/health/live")]
+    [InlineData("GET", "/api/users/someone")]
+    [InlineData("GET", "/no/such/page")]
+    [InlineData("POST", "/connect/token")]
+    [InlineData("POST", "/api/auth/register")]
+    public async Task EveryResponseCarriesSecurityHeaders(string method, string path)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+
+        using var response = await Client.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal("nosniff", Header(response, "X-Content-Type-Options"));
+        Assert.Equal("DENY", Header(response, "X-Frame-Options"));
+        Assert.Equal("no-referrer", Header(response, "Referrer-Policy"));
+        Assert.Contains("frame-ancestors 'none'", Header(response, "Content-Security-Policy"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PagesMayRunNoScript()
+    {
+        using var response = await Client.GetAsync(new Uri("/account/login", UriKind.Relative), TestContext.Current.CancellationToken);
+
+        Assert.StartsWith("default-src 'none'", Header(response, "Content-Security-Policy"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HttpsIsEnforcedWithHstsWhenRequired()
+    {
+        await using var host = Fixture.CreateHost(new Dictionary<string, string?>
+        {
+            ["OpenIddict:RequireHttps"] = "true",
+            ["https_port"] = "443",
+        });
+        using var http = host.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        using var https = host.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions
+        {
+            AllowAutoRedirect = false,
+            BaseAddress = new Uri("https://identity.example/"),
+        });
+
+        using var redirected = await http.GetAsync(new Uri("/health/live", UriKind.Relative), TestContext.Current.CancellationToken);
+        using var secure = await https.GetAsync(new Uri("/health/live", UriKind.Relative), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.TemporaryRedirect, redirected.StatusCode);
+        Assert.Equal("https", redirected.Headers.Location!.Scheme);
+        Assert.Equal("max-age=31536000", Header(secure, "Strict-Transport-Security"));
+    }
+
+    [Fact]
+    public async Task ForwardedHeadersAreIgnoredFromAnUnknownSender()
+    {
+        Assert.Equal("http://localhost/", await IssuerSeenBehindAsync(Client));
+    }
+
+    [Fact]
+    public async Task ForwardedHeadersAreBelievedFromAConfiguredProxy()
+    {
+        await using var host = Fixture.CreateHost(
+            new Dictionary<string, string?> { ["ForwardedHeaders:KnownProxies:0"] = "10.9.8.7" },
+            services: services => services.AddSingleton<IStartupFilter>(new RemoteAddressFilter(IPAddress.Parse("10.9.8.7"))));
+        using var client = host.CreateClient();
+
+        Assert.Equal("https://localhost/", await IssuerSeenBehindAsync(client));
+    }
+
+    [Fact]
+    public async Task ForwardedHeadersFromAnotherAddressAreIgnoredEvenWithAProxyConfigured()
+    {
+        await using var host = Fixture.CreateHost(
+            new Dictionary<string, string?> { ["ForwardedHeaders:KnownNetworks:0"] = "10.9.8.0/24" },
+            services: services => services.AddSingleton<IStartupFilter>(new RemoteAddressFilter(IPAddress.Parse("192.0.2.1"))));
+        using var client = host.CreateClient();
+
+        Assert.Equal("http://localhost/", await IssuerSeenBehindAsync(client));
+    }
+
+    [Fact]
+    public async Task StartupFailsGivenAnInvalidProxyNamingTheKey()
+    {
+        await using var host = Fixture.CreateHost(new Dictionary<string, string?> { ["ForwardedHeaders:KnownNetworks:0"] = "not-a-network" });
+
+        Assert.ThrowsAny<Exception>(() => host.CreateClient());
+
+        Assert.Contains(host.Logs.Lines, line => line.Contains("ForwardedHeaders:KnownNetworks must hold networks", StringComparison.Ordinal));
+    }
+
+    private static async Task<string?> IssuerSeenBehindAsync(HttpClient client)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/.well-known/openid-configuration");
+        request.Headers.Add("X-Forwarded-Proto", "https");
+        request.Headers.Add("X-Forwarded-For", "203.0.113.9");
+        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        return document.RootElement.GetProperty("issuer").GetString();
+    }
+
+    private static string Header(HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues(name, out var values) ? string.Join(", ", values) : $"(no {name})";
+
+    /// <summary>Makes every request come from <paramref name="address"/>, as if a proxy at that address sent it.</summary>
+    private sealed class RemoteAddressFilter(IPAddress address) : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use((context, nextMiddleware) =>
+            {
+                context.Connection.RemoteIpAddress = address;
+                return nextMiddleware(context);
+            });
+            next(app);
+        };
+    }
+}
