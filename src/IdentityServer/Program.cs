@@ -17,6 +17,7 @@ try
     builder.AddIdentityHostLogging();
     builder.AddProblemDetailsHandling();
     builder.AddHttpHardening();
+    builder.AddIdentityHostRateLimiting();
     builder.AddIdentityHostDatabase();
     builder.AddAccounts();
     builder.AddClients();

@@ -140,6 +140,9 @@ public abstract class IdentityServerFixture : IAsyncLifetime
             ["OpenIddict:Clients:9:ThirdParty"] = "true",
             ["OpenIddict:Clients:9:GrantTypes:0"] = "authorization_code",
             ["OpenIddict:Clients:9:RedirectUris:0"] = ThirdPartyRedirectUri,
+            // Note: every test request comes from one address; the rate-limit tests set their own limits.
+            ["RateLimiting:CredentialsPerMinute"] = "1000000",
+            ["RateLimiting:RegistrationsPerMinute"] = "1000000",
             // Note: short, so the reuse tests can wait past it.
             ["OpenIddict:RefreshTokenReuseLeeway"] = "00:00:01",
         };

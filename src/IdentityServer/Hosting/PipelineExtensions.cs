@@ -17,7 +17,8 @@ public static class PipelineExtensions
     /// <summary>
     /// Transport hardening and security headers (<see cref="HttpHardeningExtensions.UseHttpHardening"/>), errors as
     /// problem details (never a stack trace, in any environment), request logging, the seed login
-    /// adapter (before routing, since it rewrites the path), then routing, the managed keys' refresh, authentication and authorization.
+    /// adapter (before routing, since it rewrites the path), the per-IP rate limits (after it, so the seed login
+    /// counts as a token request), then routing, the managed keys' refresh, authentication and authorization.
     /// </summary>
     public static WebApplication UseIdentityHostPipeline(this WebApplication app)
     {
@@ -26,6 +27,7 @@ public static class PipelineExtensions
         app.UseStatusCodePages();
         app.UseSerilogRequestLogging();
         app.UseSeedLogin();
+        app.UseRateLimiter();
         app.UseRouting();
         app.UseServerKeys();
         app.UseAuthentication();

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using IdentityHost.Testing;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -112,18 +111,4 @@ public sealed class HttpHardeningTests(SqliteServerFixture fixture) : ServerTest
 
     private static string Header(HttpResponseMessage response, string name) =>
         response.Headers.TryGetValues(name, out var values) ? string.Join(", ", values) : $"(no {name})";
-
-    /// <summary>Makes every request come from <paramref name="address"/>, as if a proxy at that address sent it.</summary>
-    private sealed class RemoteAddressFilter(IPAddress address) : IStartupFilter
-    {
-        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
-        {
-            app.Use((context, nextMiddleware) =>
-            {
-                context.Connection.RemoteIpAddress = address;
-                return nextMiddleware(context);
-            });
-            next(app);
-        };
-    }
 }
