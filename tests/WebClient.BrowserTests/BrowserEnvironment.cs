@@ -108,6 +108,27 @@ public sealed class BrowserEnvironment : IAsyncLifetime
         });
     }
 
+    /// <summary>
+    /// Runs a browser scenario; if it fails, saves <c>failed-{name}.png</c> and adds the page's address and text to
+    /// the error, so a CI log shows where the browser was.
+    /// </summary>
+    public static async Task ScenarioAsync(IPage page, string name, Func<Task> steps)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        ArgumentNullException.ThrowIfNull(steps);
+        try
+        {
+            await steps();
+        }
+        catch (Exception failure) when (failure is TimeoutException or PlaywrightException or Xunit.Sdk.XunitException)
+        {
+            await ScreenshotAsync(page, "failed-" + name);
+            var text = await page.Locator("body").InnerTextAsync(new LocatorInnerTextOptions { Timeout = 5000 });
+            throw new InvalidOperationException(
+                $"Browser scenario '{name}' failed at {page.Url}; the page said: {text[..Math.Min(text.Length, 600)]}", failure);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (Browser is not null)

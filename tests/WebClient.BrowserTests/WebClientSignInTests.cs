@@ -24,40 +24,43 @@ public sealed class WebClientSignInTests : IClassFixture<BrowserEnvironment>
     {
         await using var context = await _environment.Browser.NewContextAsync();
         var page = await context.NewPageAsync();
-        var userName = IdentityServerFixture.NewUserName();
+        await BrowserEnvironment.ScenarioAsync(page, "register-sign-in-api-sign-out", async () =>
+        {
+            var userName = IdentityServerFixture.NewUserName();
 
-        await page.GotoAsync(_environment.WebClient.BaseAddress.ToString());
-        await BrowserEnvironment.ScreenshotAsync(page, "01-web-client-signed-out");
+            await page.GotoAsync(_environment.WebClient.BaseAddress.ToString());
+            await BrowserEnvironment.ScreenshotAsync(page, "01-web-client-signed-out");
 
-        await page.ClickAsync("#sign-in");
-        await page.WaitForURLAsync(new Regex("/account/login"));
-        await BrowserEnvironment.ScreenshotAsync(page, "02-identityhost-sign-in");
+            await page.ClickAsync("#sign-in");
+            await page.WaitForURLAsync(new Regex("/account/login"));
+            await BrowserEnvironment.ScreenshotAsync(page, "02-identityhost-sign-in");
 
-        await page.ClickAsync("#register-link");
-        await page.FillAsync("#username", userName);
-        await page.FillAsync("#password", "a long and memorable pass phrase");
-        await BrowserEnvironment.ScreenshotAsync(page, "03-identityhost-register");
-        await page.ClickAsync("#register");
+            await page.ClickAsync("#register-link");
+            await page.FillAsync("#username", userName);
+            await page.FillAsync("#password", "a long and memorable pass phrase");
+            await BrowserEnvironment.ScreenshotAsync(page, "03-identityhost-register");
+            await page.ClickAsync("#register");
 
-        await page.WaitForURLAsync(_environment.WebClient.BaseAddress.ToString());
-        Assert.Equal(userName, await page.TextContentAsync("#user-name"));
-        Assert.Equal(["user"], await page.Locator("#roles li").AllTextContentsAsync());
-        await BrowserEnvironment.ScreenshotAsync(page, "04-web-client-signed-in");
+            await page.WaitForURLAsync(_environment.WebClient.BaseAddress.ToString());
+            Assert.Equal(userName, await page.TextContentAsync("#user-name"));
+            Assert.Equal(["user"], await page.Locator("#roles li").AllTextContentsAsync());
+            await BrowserEnvironment.ScreenshotAsync(page, "04-web-client-signed-in");
 
-        await page.ClickAsync("#call-api");
-        Assert.Equal("200", await page.TextContentAsync("#api-status"));
-        Assert.Contains($"Welcome, {userName}!", await page.TextContentAsync("#api-body"), StringComparison.Ordinal);
-        await BrowserEnvironment.ScreenshotAsync(page, "05-web-client-called-api");
+            await page.ClickAsync("#call-api");
+            Assert.Equal("200", await page.TextContentAsync("#api-status"));
+            Assert.Contains($"Welcome, {userName}!", await page.TextContentAsync("#api-body"), StringComparison.Ordinal);
+            await BrowserEnvironment.ScreenshotAsync(page, "05-web-client-called-api");
 
-        await page.GotoAsync(_environment.WebClient.BaseAddress.ToString());
-        await page.ClickAsync("#sign-out");
-        await page.WaitForURLAsync(_environment.WebClient.BaseAddress.ToString());
-        Assert.True(await page.Locator("#sign-in").IsVisibleAsync());
-        await BrowserEnvironment.ScreenshotAsync(page, "06-web-client-signed-out-again");
+            await page.GotoAsync(_environment.WebClient.BaseAddress.ToString());
+            await page.ClickAsync("#sign-out");
+            await page.WaitForURLAsync(_environment.WebClient.BaseAddress.ToString());
+            Assert.True(await page.Locator("#sign-in").IsVisibleAsync());
+            await BrowserEnvironment.ScreenshotAsync(page, "06-web-client-signed-out-again");
 
-        // Note: the session at IdentityHost ended too: signing in again asks for the password.
-        await page.ClickAsync("#sign-in");
-        await page.WaitForURLAsync(new Regex("/account/login"));
+            // Note: the session at IdentityHost ended too: signing in again asks for the password.
+            await page.ClickAsync("#sign-in");
+            await page.WaitForURLAsync(new Regex("/account/login"));
+        });
     }
 
     [Fact]
@@ -65,17 +68,20 @@ public sealed class WebClientSignInTests : IClassFixture<BrowserEnvironment>
     {
         await using var context = await _environment.Browser.NewContextAsync();
         var page = await context.NewPageAsync();
-        using var api = _environment.Identity.CreateClient();
-        var (userName, _) = await IdentityServerFixture.CreateUserAsync(api);
+        await BrowserEnvironment.ScenarioAsync(page, "wrong-password", async () =>
+        {
+            using var api = _environment.Identity.CreateClient();
+            var (userName, _) = await IdentityServerFixture.CreateUserAsync(api);
 
-        await page.GotoAsync(_environment.WebClient.BaseAddress + "signin");
-        await page.FillAsync("#username", userName);
-        await page.FillAsync("#password", "not the right password at all");
-        await page.ClickAsync("#sign-in");
+            await page.GotoAsync(_environment.WebClient.BaseAddress + "signin");
+            await page.FillAsync("#username", userName);
+            await page.FillAsync("#password", "not the right password at all");
+            await page.ClickAsync("#sign-in");
 
-        Assert.Equal(PasswordCheckFailure, (await page.TextContentAsync("#error"))?.Trim());
-        Assert.Matches("/account/login", page.Url);
-        await BrowserEnvironment.ScreenshotAsync(page, "07-identityhost-wrong-password");
+            Assert.Equal(PasswordCheckFailure, (await page.TextContentAsync("#error"))?.Trim());
+            Assert.Matches("/account/login", page.Url);
+            await BrowserEnvironment.ScreenshotAsync(page, "07-identityhost-wrong-password");
+        });
     }
 
     [Fact]
@@ -83,22 +89,25 @@ public sealed class WebClientSignInTests : IClassFixture<BrowserEnvironment>
     {
         await using var context = await _environment.Browser.NewContextAsync();
         var page = await context.NewPageAsync();
-        using var api = _environment.Identity.CreateClient();
-        var (userName, password) = await IdentityServerFixture.CreateUserAsync(api);
+        await BrowserEnvironment.ScenarioAsync(page, "consent", async () =>
+        {
+            using var api = _environment.Identity.CreateClient();
+            var (userName, password) = await IdentityServerFixture.CreateUserAsync(api);
 
-        await page.GotoAsync(_environment.ThirdPartyWebClient.BaseAddress + "signin");
-        await page.FillAsync("#username", userName);
-        await page.FillAsync("#password", password);
-        await page.ClickAsync("#sign-in");
+            await page.GotoAsync(_environment.ThirdPartyWebClient.BaseAddress + "signin");
+            await page.FillAsync("#username", userName);
+            await page.FillAsync("#password", password);
+            await page.ClickAsync("#sign-in");
 
-        await page.WaitForURLAsync(new Regex("/account/consent"));
-        Assert.Equal(BrowserEnvironment.ThirdPartyName, await page.TextContentAsync("#client-name"));
-        await BrowserEnvironment.ScreenshotAsync(page, "08-identityhost-consent");
+            await page.WaitForURLAsync(new Regex("/account/consent"));
+            Assert.Equal(BrowserEnvironment.ThirdPartyName, await page.TextContentAsync("#client-name"));
+            await BrowserEnvironment.ScreenshotAsync(page, "08-identityhost-consent");
 
-        await page.ClickAsync("#allow");
-        await page.WaitForURLAsync(_environment.ThirdPartyWebClient.BaseAddress.ToString());
-        Assert.Equal(userName, await page.TextContentAsync("#user-name"));
-        await BrowserEnvironment.ScreenshotAsync(page, "09-third-party-signed-in");
+            await page.ClickAsync("#allow");
+            await page.WaitForURLAsync(_environment.ThirdPartyWebClient.BaseAddress.ToString());
+            Assert.Equal(userName, await page.TextContentAsync("#user-name"));
+            await BrowserEnvironment.ScreenshotAsync(page, "09-third-party-signed-in");
+        });
     }
 
     private const string PasswordCheckFailure = IdentityServer.Accounts.PasswordCheck.Failure;
