@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using IdentityHost.Testing;
 
 namespace IdentityHost.Samples.WebClient.BrowserTests;
@@ -31,17 +30,19 @@ public sealed class WebClientSignInTests : IClassFixture<BrowserEnvironment>
             await page.GotoAsync(_environment.WebClient.BaseAddress.ToString());
             await BrowserEnvironment.ScreenshotAsync(page, "01-web-client-signed-out");
 
-            await page.ClickAsync("#sign-in");
-            await page.WaitForURLAsync(new Regex("/account/login"));
+            await page.ClickAsync("a#sign-in");
+            await OnSignInPageAsync(page);
             await BrowserEnvironment.ScreenshotAsync(page, "02-identityhost-sign-in");
 
             await page.ClickAsync("#register-link");
+            await page.Locator("button#register").WaitForAsync();
             await page.FillAsync("#username", userName);
             await page.FillAsync("#password", "a long and memorable pass phrase");
             await BrowserEnvironment.ScreenshotAsync(page, "03-identityhost-register");
             await page.ClickAsync("#register");
 
-            await page.WaitForURLAsync(_environment.WebClient.BaseAddress.ToString());
+            await page.Locator("#user-name").WaitForAsync();
+            Assert.StartsWith(_environment.WebClient.BaseAddress.ToString(), page.Url, StringComparison.Ordinal);
             Assert.Equal(userName, await page.TextContentAsync("#user-name"));
             Assert.Equal(["user"], await page.Locator("#roles li").AllTextContentsAsync());
             await BrowserEnvironment.ScreenshotAsync(page, "04-web-client-signed-in");
@@ -53,13 +54,13 @@ public sealed class WebClientSignInTests : IClassFixture<BrowserEnvironment>
 
             await page.GotoAsync(_environment.WebClient.BaseAddress.ToString());
             await page.ClickAsync("#sign-out");
-            await page.WaitForURLAsync(_environment.WebClient.BaseAddress.ToString());
-            Assert.True(await page.Locator("#sign-in").IsVisibleAsync());
+            await page.Locator("a#sign-in").WaitForAsync();
+            Assert.Equal(_environment.WebClient.BaseAddress.ToString(), page.Url);
             await BrowserEnvironment.ScreenshotAsync(page, "06-web-client-signed-out-again");
 
             // Note: the session at IdentityHost ended too: signing in again asks for the password.
-            await page.ClickAsync("#sign-in");
-            await page.WaitForURLAsync(new Regex("/account/login"));
+            await page.ClickAsync("a#sign-in");
+            await OnSignInPageAsync(page);
         });
     }
 
@@ -76,7 +77,8 @@ public sealed class WebClientSignInTests : IClassFixture<BrowserEnvironment>
             await page.GotoAsync(_environment.WebClient.BaseAddress + "signin");
             await page.FillAsync("#username", userName);
             await page.FillAsync("#password", "not the right password at all");
-            await page.ClickAsync("#sign-in");
+            await page.ClickAsync("button#sign-in");
+            await page.Locator("#error").WaitForAsync();
 
             Assert.Equal(PasswordCheckFailure, (await page.TextContentAsync("#error"))?.Trim());
             Assert.Matches("/account/login", page.Url);
@@ -97,17 +99,26 @@ public sealed class WebClientSignInTests : IClassFixture<BrowserEnvironment>
             await page.GotoAsync(_environment.ThirdPartyWebClient.BaseAddress + "signin");
             await page.FillAsync("#username", userName);
             await page.FillAsync("#password", password);
-            await page.ClickAsync("#sign-in");
+            await page.ClickAsync("button#sign-in");
 
-            await page.WaitForURLAsync(new Regex("/account/consent"));
+            await page.Locator("#client-name").WaitForAsync();
+            Assert.Contains("/account/consent", page.Url, StringComparison.Ordinal);
             Assert.Equal(BrowserEnvironment.ThirdPartyName, await page.TextContentAsync("#client-name"));
             await BrowserEnvironment.ScreenshotAsync(page, "08-identityhost-consent");
 
             await page.ClickAsync("#allow");
-            await page.WaitForURLAsync(_environment.ThirdPartyWebClient.BaseAddress.ToString());
+            await page.Locator("#user-name").WaitForAsync();
+            Assert.StartsWith(_environment.ThirdPartyWebClient.BaseAddress.ToString(), page.Url, StringComparison.Ordinal);
             Assert.Equal(userName, await page.TextContentAsync("#user-name"));
             await BrowserEnvironment.ScreenshotAsync(page, "09-third-party-signed-in");
         });
+    }
+
+    /// <summary>Waits for IdentityHost's sign-in form (an element, not a navigation event, which redirects can race).</summary>
+    private static async Task OnSignInPageAsync(Microsoft.Playwright.IPage page)
+    {
+        await page.Locator("#password").WaitForAsync();
+        Assert.Contains("/account/login", page.Url, StringComparison.Ordinal);
     }
 
     private const string PasswordCheckFailure = IdentityServer.Accounts.PasswordCheck.Failure;
