@@ -36,6 +36,10 @@ public static class HttpHardeningExtensions
                 }
             });
         builder.Services.AddHsts(hsts => hsts.MaxAge = TimeSpan.FromDays(365));
+        builder.Services.AddOptions<RequestLimitSettings>()
+            .BindConfiguration(RequestLimitSettings.SectionName)
+            .Validate(limits => limits.MaxBodyBytes > 0, "RequestLimits:MaxBodyBytes must be positive.")
+            .ValidateOnStart();
         return builder;
     }
 
@@ -71,10 +75,43 @@ public static class HttpHardeningExtensions
             return next(context);
         });
 
+        app.Use(LimitBodySizeAsync);
+
         app.UseWhen(
             context => context.RequestServices.GetRequiredService<IOptions<TokenServerOptions>>().Value.RequireHttps,
             https => https.UseHsts().UseHttpsRedirection());
         return app;
+    }
+
+    /// <summary>
+    /// Refuses a body over <c>RequestLimits:MaxBodyBytes</c>: at once with 413 when Content-Length says so (problem
+    /// details, or the OAuth error format on <c>/connect/*</c>); a chunked body is cut off by the server at that size.
+    /// </summary>
+    private static async Task LimitBodySizeAsync(HttpContext context, Func<Task> next)
+    {
+        var limit = context.RequestServices.GetRequiredService<IOptions<RequestLimitSettings>>().Value.MaxBodyBytes;
+        if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
+        {
+            feature.MaxRequestBodySize = limit;
+        }
+
+        if (context.Request.ContentLength is not { } length || length <= limit)
+        {
+            await next();
+            return;
+        }
+
+        context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+        var description = $"The request body is larger than {limit} bytes.";
+        if (context.Request.Path.StartsWithSegments("/connect"))
+        {
+            await context.Response.WriteAsJsonAsync(
+                new Dictionary<string, string> { ["error"] = "invalid_request", ["error_description"] = description });
+            return;
+        }
+
+        await Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Payload too large", detail: description)
+            .ExecuteAsync(context);
     }
 
     private static void SetSecurityHeaders(HttpContext context)

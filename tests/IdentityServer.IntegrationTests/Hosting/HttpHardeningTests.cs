@@ -31,6 +31,36 @@ public sealed class HttpHardeningTests(SqliteServerFixture fixture) : ServerTest
     }
 
     [Fact]
+    public async Task OversizedRegistrationGets413ProblemDetails()
+    {
+        using var content = new StringContent(
+            "{\"username\":\"" + new string('a', 100_000) + "\",\"password\":\"x\"}", System.Text.Encoding.UTF8, "application/json");
+
+        using var response = await Client.PostAsync(new Uri("/api/auth/register", UriKind.Relative), content, TestContext.Current.CancellationToken);
+
+        var problem = await Problem.ReadAsync(response, HttpStatusCode.RequestEntityTooLarge);
+        Assert.Contains("larger than 65536 bytes", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OversizedTokenRequestGets413InTheOAuthErrorFormat()
+    {
+        using var content = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "password",
+            ["client_id"] = IdentityServerFixture.ClientId,
+            ["username"] = "someone",
+            ["password"] = new string('p', 100_000),
+        });
+
+        using var response = await Client.PostAsync(new Uri("/connect/token", UriKind.Relative), content, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal("invalid_request", body.RootElement.GetProperty("error").GetString());
+    }
+
+    [Fact]
     public async Task PagesMayRunNoScript()
     {
         using var response = await Client.GetAsync(new Uri("/account/login", UriKind.Relative), TestContext.Current.CancellationToken);
