@@ -101,17 +101,8 @@ public static class HttpHardeningExtensions
             return;
         }
 
-        context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
-        var description = $"The request body is larger than {limit} bytes.";
-        if (context.Request.Path.StartsWithSegments("/connect"))
-        {
-            await context.Response.WriteAsJsonAsync(
-                new Dictionary<string, string> { ["error"] = "invalid_request", ["error_description"] = description });
-            return;
-        }
-
-        await Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Payload too large", detail: description)
-            .ExecuteAsync(context);
+        await OAuthErrors.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "invalid_request", "Payload too large",
+            $"The request body is larger than {limit} bytes.");
     }
 
     private static void SetSecurityHeaders(HttpContext context)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
+using IdentityHost.IdentityServer.Tokens;
 using Microsoft.Extensions.Options;
 
 namespace IdentityHost.IdentityServer.Hosting;
@@ -77,16 +78,7 @@ public static class RateLimitingExtensions
             ? Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds))
             : 60;
         context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        var description = $"Too many requests from this address; retry after {seconds} seconds.";
-        if (context.Request.Path.StartsWithSegments("/connect"))
-        {
-            await context.Response.WriteAsJsonAsync(
-                new Dictionary<string, string> { ["error"] = "temporarily_unavailable", ["error_description"] = description },
-                cancellationToken);
-            return;
-        }
-
-        await Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests", detail: description)
-            .ExecuteAsync(context);
+        await OAuthErrors.WriteAsync(context, StatusCodes.Status429TooManyRequests, "temporarily_unavailable", "Too many requests",
+            $"Too many requests from this address; retry after {seconds} seconds.");
     }
 }

@@ -63,7 +63,7 @@ public static class AuthorizationEndpoint
         {
             if (request.HasPromptValue(PromptValues.None))
             {
-                return Reject(Errors.LoginRequired, "The user is not signed in.");
+                return OAuthErrors.Reject(Errors.LoginRequired, "The user is not signed in.");
             }
 
             // Note: prompt=login and max_age are taken out of the request the sign-in page returns to: the user
@@ -93,12 +93,12 @@ public static class AuthorizationEndpoint
                 if (context.Request.Query.ContainsKey(ConsentDeniedParameter) || context.Request.HasFormContentType &&
                     (await context.Request.ReadFormAsync()).ContainsKey(ConsentDeniedParameter))
                 {
-                    return Reject(Errors.AccessDenied, "The user declined to give this application access.");
+                    return OAuthErrors.Reject(Errors.AccessDenied, "The user declined to give this application access.");
                 }
 
                 if (request.HasPromptValue(PromptValues.None))
                 {
-                    return Reject(Errors.ConsentRequired, "The user has not consented to this application.");
+                    return OAuthErrors.Reject(Errors.ConsentRequired, "The user has not consented to this application.");
                 }
 
                 return Results.Redirect("/account/consent?returnUrl=" + Uri.EscapeDataString(RequestUrl(context.Request, forSignIn: false)));
@@ -145,13 +145,4 @@ public static class AuthorizationEndpoint
             .SelectMany(pair => pair.Value.Select(value => KeyValuePair.Create(pair.Key, value ?? string.Empty))));
         return request.PathBase + request.Path + query.ToQueryString();
     }
-
-    private static IResult Reject(string error, string description) =>
-        Results.Forbid(
-            new AuthenticationProperties(new Dictionary<string, string?>
-            {
-                [OpenIddictServerAspNetCoreConstants.Properties.Error] = error,
-                [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = description,
-            }),
-            [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
 }

@@ -44,13 +44,13 @@ public static class TokenEndpoint
         {
             if (AccountText.NormalizeUserName(request.Username).Length == 0)
             {
-                return Reject(Errors.InvalidRequest, "The mandatory 'username' parameter is missing.");
+                return OAuthErrors.Reject(Errors.InvalidRequest, "The mandatory 'username' parameter is missing.");
             }
 
             var user = await passwords.CheckAsync(request.Username, request.Password, context.RequestAborted);
             if (user is null)
             {
-                return Reject(Errors.InvalidGrant, PasswordCheck.Failure);
+                return OAuthErrors.Reject(Errors.InvalidGrant, PasswordCheck.Failure);
             }
 
             var principal = await principals.CreateAsync(user, request.GetScopes());
@@ -72,7 +72,7 @@ public static class TokenEndpoint
             var user = subject is null ? null : await users.FindByIdAsync(subject);
             if (user is null || !await signIn.CanSignInAsync(user) || await users.IsLockedOutAsync(user))
             {
-                return Reject(Errors.InvalidGrant, request.IsAuthorizationCodeGrantType()
+                return OAuthErrors.Reject(Errors.InvalidGrant, request.IsAuthorizationCodeGrantType()
                     ? "The authorization code is no longer valid."
                     : "The refresh token is no longer valid.");
             }
@@ -83,7 +83,7 @@ public static class TokenEndpoint
                 long.TryParse(authenticated.Principal!.GetClaim(LoginStartedClaim), out var milliseconds) ? milliseconds : 0);
             if (request.IsRefreshTokenGrantType() && clock.GetUtcNow() >= started + options.Value.RefreshTokenAbsoluteLifetime)
             {
-                return Reject(Errors.InvalidGrant, "The refresh token is no longer valid.");
+                return OAuthErrors.Reject(Errors.InvalidGrant, "The refresh token is no longer valid.");
             }
 
             if (request.IsAuthorizationCodeGrantType())
@@ -101,18 +101,9 @@ public static class TokenEndpoint
             return SignIn(principal);
         }
 
-        return Reject(Errors.UnsupportedGrantType, "The specified grant type is not supported.");
+        return OAuthErrors.Reject(Errors.UnsupportedGrantType, "The specified grant type is not supported.");
     }
 
     private static IResult SignIn(System.Security.Claims.ClaimsPrincipal principal) =>
         Results.SignIn(principal, properties: null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
-
-    private static IResult Reject(string error, string description) =>
-        Results.Forbid(
-            new AuthenticationProperties(new Dictionary<string, string?>
-            {
-                [OpenIddictServerAspNetCoreConstants.Properties.Error] = error,
-                [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = description,
-            }),
-            [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
 }
