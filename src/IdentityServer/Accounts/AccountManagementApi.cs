@@ -102,7 +102,8 @@ public static class AccountManagementApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> EnableAsync(string id, UserManager<ApplicationUser> users)
+    private static async Task<Results<NoContent, ProblemHttpResult>> EnableAsync(
+        string id, UserManager<ApplicationUser> users, SecurityAudit audit)
     {
         var user = await users.FindByIdAsync(id);
         if (user is null)
@@ -112,6 +113,7 @@ public static class AccountManagementApi
 
         await users.SetLockoutEndDateAsync(user, null);
         await users.ResetAccessFailedCountAsync(user);
+        audit.Write("user.enabled", user.Id);
         return TypedResults.NoContent();
     }
 

@@ -48,6 +48,8 @@ public static class AccountsExtensions
 
         builder.Services.AddScoped<UserRegistration>();
         builder.Services.AddScoped<PasswordCheck>();
+        builder.Services.AddScoped<SecurityAudit>();
+        builder.Services.AddHttpContextAccessor();
         builder.Services.AddDatabaseSeeder<RoleSeeder>();
         builder.Services.AddDatabaseSeeder<AdminBootstrapper>();
         return builder;

@@ -12,7 +12,8 @@ public sealed class PasswordCheck(
     UserManager<ApplicationUser> users,
     SignInManager<ApplicationUser> signIn,
     IPasswordHasher<ApplicationUser> hasher,
-    TokenRevoker revoker)
+    TokenRevoker revoker,
+    SecurityAudit audit)
 {
     /// <summary>The one message every failed sign-in gets, whatever the reason.</summary>
     public const string Failure = "The username or password is incorrect.";
@@ -27,11 +28,13 @@ public sealed class PasswordCheck(
         {
             // Note: hash anyway, so an unknown name costs the same time as a wrong password.
             hasher.VerifyHashedPassword(DummyUser.Instance, DummyUser.PasswordHash, password);
+            audit.Write("login.failed", userId: null, "unknown user");
             return null;
         }
 
         // Note: an empty password is checked like any other, so it gets the same answer as a wrong one.
         var result = await signIn.CheckPasswordSignInAsync(user, password, lockoutOnFailure: true);
+        audit.Write(result.Succeeded ? "login.succeeded" : result.IsLockedOut ? "login.locked_out" : "login.failed", user.Id);
         if (result.IsLockedOut)
         {
             // Note: someone is guessing this password; whatever they may already hold stops working.

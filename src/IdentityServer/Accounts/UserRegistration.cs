@@ -11,6 +11,7 @@ namespace IdentityHost.IdentityServer.Accounts;
 public sealed class UserRegistration(
     UserManager<ApplicationUser> users,
     IdentityHostDbContext database,
+    SecurityAudit audit,
     ILogger<UserRegistration> logger)
 {
     private const string DuplicateUserName = nameof(IdentityErrorDescriber.DuplicateUserName);
@@ -108,6 +109,7 @@ public sealed class UserRegistration(
         }
 
         logger.LogInformation("Registered user {UserId} with role {Role}", user.Id, role);
+        audit.Write("user.registered", user.Id, "role " + role);
         return RegistrationResult.Created(user, role);
     }
 

@@ -34,6 +34,7 @@ public static class TokenEndpoint
         SignInManager<ApplicationUser> signIn,
         PasswordCheck passwords,
         UserPrincipalFactory principals,
+        SecurityAudit audit,
         IOptions<TokenServerOptions> options,
         TimeProvider clock)
     {
@@ -90,11 +91,13 @@ public static class TokenEndpoint
             {
                 // Note: the code's own claims (nonce, auth_time, authorization) are kept; name and roles are
                 // read again, in case they changed since the user signed in.
+                audit.Write("code.redeemed", user.Id);
                 return SignIn(await principals.UpdateAsync(authenticated.Principal!, user));
             }
 
             // Note: claims are rebuilt from the database so role changes reach the next access token;
             // the scopes are those of the original grant (OpenIddict refuses a request that widens them).
+            audit.Write("token.refreshed", user.Id);
             var scopes = request.GetScopes() is { Length: > 0 } requested ? requested : authenticated.Principal!.GetScopes();
             var principal = await principals.CreateAsync(user, scopes);
             principal.SetClaim(LoginStartedClaim, started.ToUnixTimeMilliseconds());

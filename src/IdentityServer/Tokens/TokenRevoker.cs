@@ -10,6 +10,7 @@ namespace IdentityHost.IdentityServer.Tokens;
 public sealed class TokenRevoker(
     IOpenIddictAuthorizationManager authorizations,
     IOpenIddictTokenManager tokens,
+    Accounts.SecurityAudit audit,
     ILogger<TokenRevoker> logger)
 {
     public async Task RevokeUserAsync(string userId, string reason, CancellationToken cancellationToken = default)
@@ -19,5 +20,6 @@ public sealed class TokenRevoker(
         logger.LogInformation(
             "Revoked {TokenCount} tokens and {AuthorizationCount} authorizations of user {UserId}: {Reason}",
             revokedTokens, revokedAuthorizations, userId, reason);
+        audit.Write("tokens.revoked", userId, reason);
     }
 }

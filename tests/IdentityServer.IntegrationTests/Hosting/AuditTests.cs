@@ -1,0 +1,42 @@
+using System.Net.Http.Json;
+using IdentityHost.Testing;
+using Microsoft.IdentityModel.JsonWebTokens;
+
+namespace IdentityHost.IdentityServer.IntegrationTests.Hosting;
+
+/// <summary>Security events reach the log as structured audit events naming the user and the client, never a secret.</summary>
+public sealed class AuditTests(SqliteServerFixture fixture) : ServerTests(fixture), IClassFixture<SqliteServerFixture>
+{
+    [Fact]
+    public async Task SecurityEventsOfAScenarioAreAudited()
+    {
+        await using var host = Fixture.CreateHost();
+        using var client = host.CreateClient();
+
+        var (userName, password) = await IdentityServerFixture.CreateUserAsync(client);
+        var tokens = await IdentityServerFixture.RequestPasswordTokenAsync(client, userName, password);
+        var userId = new JsonWebToken(tokens.AccessToken).Subject;
+        await IdentityServerFixture.RequestPasswordTokenAsync(client, userName, password + "-wrong");
+        await IdentityServerFixture.RequestPasswordTokenAsync(client, IdentityServerFixture.NewUserName(), password);
+        await IdentityServerFixture.RefreshAsync(client, tokens.RefreshToken!);
+        using var change = new HttpRequestMessage(HttpMethod.Post, "/api/account/password")
+        {
+            Content = JsonContent.Create(new { currentPassword = password, newPassword = IdentityServerFixture.NewPassword() }),
+        };
+        change.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", tokens.AccessToken);
+        using (await client.SendAsync(change, TestContext.Current.CancellationToken))
+        {
+        }
+
+        var audit = host.Logs.Lines.Where(line => line.Contains("SourceContext=\"IdentityHost.Audit\"", StringComparison.Ordinal)).ToList();
+        Assert.Contains(audit, line => line.StartsWith($"Audit \"user.registered\": user \"{userId}\"", StringComparison.Ordinal));
+        Assert.Contains(audit, line => line.StartsWith($"Audit \"login.succeeded\": user \"{userId}\", client \"postman\"", StringComparison.Ordinal));
+        Assert.Contains(audit, line => line.StartsWith($"Audit \"login.failed\": user \"{userId}\", client \"postman\"", StringComparison.Ordinal));
+        Assert.Contains(audit, line => line.StartsWith("Audit \"login.failed\": user \"(unknown)\"", StringComparison.Ordinal));
+        Assert.Contains(audit, line => line.StartsWith($"Audit \"token.refreshed\": user \"{userId}\"", StringComparison.Ordinal));
+        Assert.Contains(audit, line => line.StartsWith($"Audit \"tokens.revoked\": user \"{userId}\"", StringComparison.Ordinal) &&
+            line.Contains("password changed", StringComparison.Ordinal));
+        Assert.DoesNotContain(audit, line => line.Contains(password, StringComparison.Ordinal) ||
+            line.Contains(tokens.RefreshToken!, StringComparison.Ordinal) || line.Contains(tokens.AccessToken!, StringComparison.Ordinal));
+    }
+}
