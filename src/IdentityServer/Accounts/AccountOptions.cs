@@ -8,6 +8,12 @@ public sealed class AccountOptions
     /// <summary>Shortest user name, in characters (default 3).</summary>
     public int UserNameMinLength { get; set; } = 3;
 
+    /// <summary>Wrong passwords in a row that lock an account (default 5).</summary>
+    public int LockoutThreshold { get; set; } = 5;
+
+    /// <summary>How long a lockout lasts (default 15 minutes).</summary>
+    public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(15);
+
     /// <summary>Longest user name, in characters (default 64).</summary>
     public int UserNameMaxLength { get; set; } = 64;
 

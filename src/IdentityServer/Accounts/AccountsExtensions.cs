@@ -22,6 +22,8 @@ public static class AccountsExtensions
             .Validate(options => options.UserNameMinLength >= 1 && options.UserNameMaxLength >= options.UserNameMinLength &&
                                  options.UserNameMaxLength <= 256,
                 "Accounts:UserNameMinLength and Accounts:UserNameMaxLength must form a range within 1..256.")
+            .Validate(options => options.LockoutThreshold >= 1, "Accounts:LockoutThreshold must be at least 1.")
+            .Validate(options => options.LockoutDuration > TimeSpan.Zero, "Accounts:LockoutDuration must be positive.")
             .ValidateOnStart();
         builder.Services.AddOptions<BootstrapAdminOptions>().BindConfiguration(BootstrapAdminOptions.SectionName);
 

@@ -1,5 +1,8 @@
+using IdentityHost.IdentityServer.Data;
 using IdentityHost.IdentityServer.Tokens;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace IdentityHost.IdentityServer.Accounts;
 
@@ -13,7 +16,10 @@ public sealed class PasswordCheck(
     SignInManager<ApplicationUser> signIn,
     IPasswordHasher<ApplicationUser> hasher,
     TokenRevoker revoker,
-    SecurityAudit audit)
+    SecurityAudit audit,
+    IdentityHostDbContext database,
+    IOptions<AccountOptions> options,
+    TimeProvider clock)
 {
     /// <summary>The one message every failed sign-in gets, whatever the reason.</summary>
     public const string Failure = "The username or password is incorrect.";
@@ -32,15 +38,56 @@ public sealed class PasswordCheck(
             return null;
         }
 
-        // Note: an empty password is checked like any other, so it gets the same answer as a wrong one.
-        var result = await signIn.CheckPasswordSignInAsync(user, password, lockoutOnFailure: true);
-        audit.Write(result.Succeeded ? "login.succeeded" : result.IsLockedOut ? "login.locked_out" : "login.failed", user.Id);
-        if (result.IsLockedOut)
+        // Note: a locked account is checked like any other (same hash cost, same answer), and an empty password
+        // gets the same answer as a wrong one.
+        var lockedOut = await users.IsLockedOutAsync(user) || !await signIn.CanSignInAsync(user);
+        var passwordMatches = await users.CheckPasswordAsync(user, password);
+        if (lockedOut)
         {
-            // Note: someone is guessing this password; whatever they may already hold stops working.
-            await revoker.RevokeUserAsync(user.Id, "account locked out", cancellationToken);
+            audit.Write("login.failed", user.Id, "account locked or disabled");
+            return null;
         }
 
-        return result.Succeeded ? user : null;
+        if (passwordMatches)
+        {
+            if (user.AccessFailedCount > 0)
+            {
+                await database.Users.Where(row => row.Id == user.Id)
+                    .ExecuteUpdateAsync(set => set.SetProperty(row => row.AccessFailedCount, 0), cancellationToken);
+            }
+
+            audit.Write("login.succeeded", user.Id);
+            return user;
+        }
+
+        await CountFailureAsync(user, cancellationToken);
+        return null;
+    }
+
+    /// <summary>
+    /// Counts a wrong password in the database itself (an atomic increment, so 50 parallel wrong passwords count
+    /// 50, where Identity's read-modify-write would lose some to concurrency), and locks the account when the count
+    /// reaches the threshold; exactly one of the racing requests performs the lockout.
+    /// </summary>
+    private async Task CountFailureAsync(ApplicationUser user, CancellationToken cancellationToken)
+    {
+        var threshold = options.Value.LockoutThreshold;
+        await database.Users.Where(row => row.Id == user.Id)
+            .ExecuteUpdateAsync(set => set.SetProperty(row => row.AccessFailedCount, row => row.AccessFailedCount + 1), cancellationToken);
+        var lockoutEnd = clock.GetUtcNow() + options.Value.LockoutDuration;
+        var locked = await database.Users
+            .Where(row => row.Id == user.Id && row.LockoutEnabled && row.AccessFailedCount >= threshold)
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(row => row.AccessFailedCount, 0)
+                .SetProperty(row => row.LockoutEnd, lockoutEnd), cancellationToken);
+        if (locked == 0)
+        {
+            audit.Write("login.failed", user.Id);
+            return;
+        }
+
+        audit.Write("login.locked_out", user.Id, "until " + lockoutEnd.ToString("o", System.Globalization.CultureInfo.InvariantCulture));
+        // Note: someone is guessing this password; whatever they may already hold stops working.
+        await revoker.RevokeUserAsync(user.Id, "account locked out", cancellationToken);
     }
 }
