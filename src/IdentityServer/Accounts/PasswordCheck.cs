@@ -40,7 +40,7 @@ public sealed class PasswordCheck(
 
         // Note: a locked account is checked like any other (same hash cost, same answer), and an empty password
         // gets the same answer as a wrong one.
-        var lockedOut = await users.IsLockedOutAsync(user) || !await signIn.CanSignInAsync(user);
+        var lockedOut = await signIn.IsBarredAsync(user);
         var passwordMatches = await users.CheckPasswordAsync(user, password);
         if (lockedOut)
         {

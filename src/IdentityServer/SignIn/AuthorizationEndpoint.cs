@@ -33,7 +33,6 @@ public static class AuthorizationEndpoint
 
     private static async Task<IResult> AuthorizeAsync(
         HttpContext context,
-        UserManager<ApplicationUser> users,
         SignInManager<ApplicationUser> signIn,
         IOpenIddictApplicationManager applications,
         IOpenIddictAuthorizationManager authorizations,
@@ -58,8 +57,7 @@ public static class AuthorizationEndpoint
         var tooOld = request.MaxAge is { } maxAge && signedInAt is { } at &&
             clock.GetUtcNow() - at > TimeSpan.FromSeconds(maxAge);
 
-        if (user is null || !await signIn.CanSignInAsync(user) || await users.IsLockedOutAsync(user) ||
-            request.HasPromptValue(PromptValues.Login) || tooOld)
+        if (user is null || await signIn.IsBarredAsync(user) || request.HasPromptValue(PromptValues.Login) || tooOld)
         {
             if (request.HasPromptValue(PromptValues.None))
             {
@@ -69,7 +67,7 @@ public static class AuthorizationEndpoint
             // Note: prompt=login and max_age are taken out of the request the sign-in page returns to: the user
             // has just signed in, and would otherwise be sent to sign in again and again (max_age=0).
             return Results.Challenge(
-                new AuthenticationProperties { RedirectUri = RequestUrl(context.Request, forSignIn: true) },
+                new AuthenticationProperties { RedirectUri = RequestUrl(context.Request, request, forSignIn: true) },
                 [IdentityConstants.ApplicationScheme]);
         }
 
@@ -90,8 +88,7 @@ public static class AuthorizationEndpoint
 
             if (authorizationId is null)
             {
-                if (context.Request.Query.ContainsKey(ConsentDeniedParameter) || context.Request.HasFormContentType &&
-                    (await context.Request.ReadFormAsync()).ContainsKey(ConsentDeniedParameter))
+                if (request.GetParameter(ConsentDeniedParameter) is not null)
                 {
                     return OAuthErrors.Reject(Errors.AccessDenied, "The user declined to give this application access.");
                 }
@@ -101,7 +98,7 @@ public static class AuthorizationEndpoint
                     return OAuthErrors.Reject(Errors.ConsentRequired, "The user has not consented to this application.");
                 }
 
-                return Results.Redirect("/account/consent?returnUrl=" + Uri.EscapeDataString(RequestUrl(context.Request, forSignIn: false)));
+                return Results.Redirect("/account/consent?returnUrl=" + Uri.EscapeDataString(RequestUrl(context.Request, request, forSignIn: false)));
             }
         }
 
@@ -122,27 +119,33 @@ public static class AuthorizationEndpoint
     }
 
     /// <summary>
-    /// The authorization request as a GET URL on this server (a POSTed request's form included), to come back to
-    /// after the sign-in or consent page. <paramref name="forSignIn"/> drops <c>prompt=login</c> and <c>max_age</c>.
+    /// The authorization request as a GET URL on this server, to come back to after the sign-in or consent page.
+    /// Note: built from the parameters OpenIddict already extracted, so a POSTed request (form) and a GET one come
+    /// back the same way. <paramref name="forSignIn"/> drops <c>prompt=login</c> and <c>max_age</c>.
     /// </summary>
-    private static string RequestUrl(HttpRequest request, bool forSignIn)
+    private static string RequestUrl(HttpRequest http, OpenIddictRequest request, bool forSignIn)
     {
-        var parameters = request.HasFormContentType ? request.Form.ToDictionary() : request.Query.ToDictionary();
-        if (forSignIn)
+        var query = new QueryBuilder();
+        foreach (var (name, parameter) in request.GetParameters())
         {
-            parameters.Remove(Parameters.MaxAge);
+            IEnumerable<string?> values = (StringValues)parameter;
+            if (forSignIn && name == Parameters.MaxAge)
+            {
+                continue;
+            }
+
+            if (forSignIn && name == Parameters.Prompt)
+            {
+                values = [string.Join(' ', values.SelectMany(value => (value ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                    .Where(value => value != PromptValues.Login))];
+            }
+
+            foreach (var value in values.Where(value => !string.IsNullOrEmpty(value)))
+            {
+                query.Add(name, value!);
+            }
         }
 
-        if (forSignIn && parameters.TryGetValue(Parameters.Prompt, out var prompt))
-        {
-            var rest = string.Join(' ', prompt.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries)
-                .Where(value => value != PromptValues.Login));
-            parameters[Parameters.Prompt] = rest.Length == 0 ? StringValues.Empty : new StringValues(rest);
-        }
-
-        var query = new QueryBuilder(parameters
-            .Where(pair => !StringValues.IsNullOrEmpty(pair.Value))
-            .SelectMany(pair => pair.Value.Select(value => KeyValuePair.Create(pair.Key, value ?? string.Empty))));
-        return request.PathBase + request.Path + query.ToQueryString();
+        return http.PathBase + http.Path + query.ToQueryString();
     }
 }

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Security.Claims;
+using IdentityHost.IdentityServer.Accounts;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Identity;
 
 namespace IdentityHost.IdentityServer.SignIn;
 
@@ -14,15 +16,19 @@ public static class SessionClaims
     /// <summary>When the user signed in with a password, in Unix seconds.</summary>
     public const string SignedInAtClaim = "auth_time";
 
-    /// <summary>The claims a new session starts with: how and when the user signed in.</summary>
-    public static IEnumerable<Claim> ForNewSession(TimeProvider clock)
+    /// <summary>
+    /// Starts a session (the non-persistent session cookie) for a user who has just given their password, with
+    /// how and when they signed in.
+    /// </summary>
+    public static Task StartSessionAsync(this SignInManager<ApplicationUser> signIn, ApplicationUser user, TimeProvider clock)
     {
+        ArgumentNullException.ThrowIfNull(signIn);
         ArgumentNullException.ThrowIfNull(clock);
-        return
+        return signIn.SignInWithClaimsAsync(user, new AuthenticationProperties { IsPersistent = false },
         [
             new Claim("amr", "pwd"),
             new Claim(SignedInAtClaim, clock.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), ClaimValueTypes.Integer64),
-        ];
+        ]);
     }
 
     /// <summary>When the user of <paramref name="session"/> signed in, or null without a session.</summary>

@@ -71,7 +71,7 @@ public static class TokenEndpoint
             var authenticated = await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
             var subject = authenticated.Principal?.GetClaim(Claims.Subject);
             var user = subject is null ? null : await users.FindByIdAsync(subject);
-            if (user is null || !await signIn.CanSignInAsync(user) || await users.IsLockedOutAsync(user))
+            if (user is null || await signIn.IsBarredAsync(user))
             {
                 return OAuthErrors.Reject(Errors.InvalidGrant, request.IsAuthorizationCodeGrantType()
                     ? "The authorization code is no longer valid."

@@ -1,6 +1,5 @@
 using IdentityHost.IdentityServer.Accounts;
 using IdentityHost.IdentityServer.SignIn;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -42,7 +41,7 @@ public sealed class LoginModel(PasswordCheck passwords, SignInManager<Applicatio
             return Page();
         }
 
-        await signIn.SignInWithClaimsAsync(user, new AuthenticationProperties { IsPersistent = false }, SessionClaims.ForNewSession(clock));
+        await signIn.StartSessionAsync(user, clock);
         return LocalRedirect(SafeReturnUrl);
     }
 }

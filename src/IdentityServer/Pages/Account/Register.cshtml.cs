@@ -1,6 +1,5 @@
 using IdentityHost.IdentityServer.Accounts;
 using IdentityHost.IdentityServer.SignIn;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -39,7 +38,7 @@ public sealed class RegisterModel(UserRegistration registration, SignInManager<A
             return Page();
         }
 
-        await signIn.SignInWithClaimsAsync(result.User, new AuthenticationProperties { IsPersistent = false }, SessionClaims.ForNewSession(clock));
+        await signIn.StartSessionAsync(result.User, clock);
         return LocalRedirect(SafeReturnUrl);
     }
 }
