@@ -24,6 +24,19 @@ public sealed class AccountOptions
     public int PasswordMaxLength { get; set; } = 128;
 
     /// <summary>
+    /// The common-password blocklist: a text file (one password a line), the same gzip-compressed (<c>.gz</c>), or an
+    /// npm package holding one (<c>.tgz</c>); relative to the content root. Unset, the built-in list of 437,651
+    /// passwords is used.
+    /// </summary>
+    public string? PasswordBlocklistPath { get; set; }
+
+    /// <summary>
+    /// Words no password may contain besides the user's own name, such as the service's name (case and Unicode
+    /// compatibility forms ignored; words shorter than 4 characters are not looked for).
+    /// </summary>
+    public IList<string> PasswordContextWords { get; } = [];
+
+    /// <summary>
     /// The client that <c>POST /api/auth/login</c> requests tokens for; it must be configured with the
     /// password grant. Unset, the seed login answers 404.
     /// </summary>

@@ -13,6 +13,7 @@ public static class AccountsExtensions
     /// </summary>
     public static IHostApplicationBuilder AddAccounts(this IHostApplicationBuilder builder)
     {
+        var contentRoot = builder.Environment.ContentRootPath;
         builder.Services.AddOptions<AccountOptions>()
             .BindConfiguration(AccountOptions.SectionName)
             .Validate(options => options.PasswordMinLength is >= 1 and <= 128,
@@ -22,6 +23,11 @@ public static class AccountsExtensions
             .Validate(options => options.UserNameMinLength >= 1 && options.UserNameMaxLength >= options.UserNameMinLength &&
                                  options.UserNameMaxLength <= 256,
                 "Accounts:UserNameMinLength and Accounts:UserNameMaxLength must form a range within 1..256.")
+            .Validate(options => File.Exists(PasswordBlocklist.ResolvePath(options.PasswordBlocklistPath, contentRoot)),
+                "Accounts:PasswordBlocklistPath names no readable file (unset, the built-in list App_Data/common-passwords.tgz " +
+                "beside the server is used; it comes with the build).")
+            .Validate(options => options.PasswordContextWords.All(word => !string.IsNullOrWhiteSpace(word)),
+                "Accounts:PasswordContextWords must not contain empty words.")
             .Validate(options => options.LockoutThreshold >= 1, "Accounts:LockoutThreshold must be at least 1.")
             .Validate(options => options.LockoutDuration > TimeSpan.Zero, "Accounts:LockoutDuration must be positive.")
             .ValidateOnStart();
@@ -46,7 +52,11 @@ public static class AccountsExtensions
             .AddEntityFrameworkStores<IdentityHostDbContext>()
             .AddSignInManager()
             .AddUserValidator<UserNameValidator>()
-            .AddPasswordValidator<PasswordLengthValidator>();
+            .AddPasswordValidator<PasswordLengthValidator>()
+            .AddPasswordValidator<PasswordPolicyValidator>();
+
+        builder.Services.AddSingleton<PasswordBlocklist>();
+        builder.Services.AddHostedService<PasswordBlocklistLoader>();
 
         builder.Services.AddScoped<UserRegistration>();
         builder.Services.AddScoped<PasswordCheck>();
