@@ -60,6 +60,7 @@ public static class AccountsExtensions
 
         builder.Services.AddScoped<UserRegistration>();
         builder.Services.AddScoped<PasswordCheck>();
+        builder.Services.AddScoped<KnownAddresses>();
         builder.Services.AddScoped<SecurityAudit>();
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddDatabaseSeeder<RoleSeeder>();

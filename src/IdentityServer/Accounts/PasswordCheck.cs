@@ -1,5 +1,4 @@
 using IdentityHost.IdentityServer.Data;
-using IdentityHost.IdentityServer.Tokens;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -9,13 +8,14 @@ namespace IdentityHost.IdentityServer.Accounts;
 /// <summary>
 /// Checks a user name and password the same way wherever a user signs in (the password grant, the seed login,
 /// the sign-in page): an unknown name still costs a password hash, every failure looks alike, wrong passwords
-/// count towards lockout, and a lockout revokes the user's tokens.
+/// count towards lockout. A lockout bars addresses the user has not signed in from before (see
+/// <see cref="KnownAddresses"/>); it revokes nothing, since whoever holds the user's tokens needs no password.
 /// </summary>
 public sealed class PasswordCheck(
     UserManager<ApplicationUser> users,
     SignInManager<ApplicationUser> signIn,
     IPasswordHasher<ApplicationUser> hasher,
-    TokenRevoker revoker,
+    KnownAddresses knownAddresses,
     SecurityAudit audit,
     IdentityHostDbContext database,
     IOptions<AccountOptions> options,
@@ -40,9 +40,11 @@ public sealed class PasswordCheck(
 
         // Note: a locked account is checked like any other (same hash cost, same answer), and an empty password
         // gets the same answer as a wrong one.
-        var lockedOut = await signIn.IsBarredAsync(user);
+        var barred = await signIn.IsBarredAsync(user) &&
+                     !(IsLockedByGuesses(user) && await signIn.CanSignInAsync(user) &&
+                       await knownAddresses.IsCurrentKnownAsync(user.Id, cancellationToken));
         var passwordMatches = await users.CheckPasswordAsync(user, password);
-        if (lockedOut)
+        if (barred)
         {
             audit.Write("login.failed", user.Id, "account locked or disabled");
             return null;
@@ -50,12 +52,18 @@ public sealed class PasswordCheck(
 
         if (passwordMatches)
         {
-            if (user.AccessFailedCount > 0)
+            if (user.AccessFailedCount > 0 || IsLockedByGuesses(user))
             {
+                // Note: the owner, from an address they used before, ends a lockout others' guesses caused.
                 await database.Users.Where(row => row.Id == user.Id)
-                    .ExecuteUpdateAsync(set => set.SetProperty(row => row.AccessFailedCount, 0), cancellationToken);
+                    .ExecuteUpdateAsync(set => set
+                        .SetProperty(row => row.AccessFailedCount, 0)
+                        .SetProperty(row => row.LockoutEnd, (DateTimeOffset?)null), cancellationToken);
+                user.AccessFailedCount = 0;
+                user.LockoutEnd = null;
             }
 
+            await knownAddresses.RememberCurrentAsync(user.Id, cancellationToken);
             audit.Write("login.succeeded", user.Id);
             return user;
         }
@@ -87,7 +95,13 @@ public sealed class PasswordCheck(
         }
 
         audit.Write("login.locked_out", user.Id, "until " + lockoutEnd.ToString("o", System.Globalization.CultureInfo.InvariantCulture));
-        // Note: someone is guessing this password; whatever they may already hold stops working.
-        await revoker.RevokeUserAsync(user.Id, "account locked out", cancellationToken);
     }
+
+    /// <summary>
+    /// A lockout wrong passwords caused, as opposed to an administrator's (which never ends) or none; only this kind
+    /// lets the owner in from a known address.
+    /// </summary>
+    private bool IsLockedByGuesses(ApplicationUser user) =>
+        // Note: MySQL keeps DateTimeOffset.MaxValue to the microsecond only, so "never ends" is recognised by its year.
+        user.LockoutEnd is { } end && end.UtcDateTime.Year < 9999 && end > clock.GetUtcNow();
 }

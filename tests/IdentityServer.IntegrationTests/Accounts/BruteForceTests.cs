@@ -73,10 +73,68 @@ public abstract class BruteForceTests(IdentityServerFixture fixture) : ServerTes
         Assert.Equal(0, await FailedCountAsync(host, userName));
     }
 
-    private IdentityServerHost HostWithThreshold(int threshold) => Fixture.CreateHost(new Dictionary<string, string?>
+    [Fact]
+    public async Task GuessesFromElsewhereDoNotLockTheOwnerOutOfAKnownAddress()
     {
-        ["Accounts:LockoutThreshold"] = threshold.ToString(System.Globalization.CultureInfo.InvariantCulture),
-    });
+        await using var host = HostWithThreshold(3, withAddresses: true);
+        using var owner = ClientFrom(host, "192.0.2.10");
+        using var attacker = ClientFrom(host, "203.0.113.66");
+        var (userName, password) = await IdentityServerFixture.CreateUserAsync(owner);
+        var before = await IdentityServerFixture.RequestPasswordTokenAsync(owner, userName, password);
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            await IdentityServerFixture.RequestPasswordTokenAsync(attacker, userName, password + "-guess-" + attempt);
+        }
+
+        var attackerWithTheRightPassword = await IdentityServerFixture.RequestPasswordTokenAsync(attacker, userName, password);
+        var refreshWhileLocked = await IdentityServerFixture.RefreshAsync(owner, before.RefreshToken!);
+        var ownerSignsIn = await IdentityServerFixture.RequestPasswordTokenAsync(owner, userName, password);
+        var refreshAfterwards = await IdentityServerFixture.RefreshAsync(owner, before.RefreshToken!);
+
+        Assert.False(before.IsError, before.Raw);
+        Assert.Equal(OidcConstants.TokenErrors.InvalidGrant, attackerWithTheRightPassword.Error);
+        Assert.Equal(OidcConstants.TokenErrors.InvalidGrant, refreshWhileLocked.Error);
+        Assert.False(ownerSignsIn.IsError, ownerSignsIn.Raw);
+        // Note: the lockout revoked nothing; the owner's sign-in ended it, so their old refresh token works again.
+        Assert.False(refreshAfterwards.IsError, refreshAfterwards.Raw);
+        Assert.Equal(0, await FailedCountAsync(host, userName));
+    }
+
+    [Fact]
+    public async Task KnownAddressDoesNotBypassAnAdministratorsDisable()
+    {
+        await using var host = HostWithThreshold(3, withAddresses: true);
+        using var owner = ClientFrom(host, "192.0.2.11");
+        var (userName, password) = await IdentityServerFixture.CreateUserAsync(owner);
+        var tokens = await IdentityServerFixture.RequestPasswordTokenAsync(owner, userName, password);
+        var admin = await Fixture.GetAccessTokenAsync(owner, admin: true);
+        using var disable = new HttpRequestMessage(HttpMethod.Post,
+            $"/api/users/{new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(tokens.AccessToken).Subject}/disable");
+        disable.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", admin);
+        using var disabled = await owner.SendAsync(disable, TestContext.Current.CancellationToken);
+
+        var signIn = await IdentityServerFixture.RequestPasswordTokenAsync(owner, userName, password);
+
+        Assert.Equal(System.Net.HttpStatusCode.NoContent, disabled.StatusCode);
+        Assert.Equal(OidcConstants.TokenErrors.InvalidGrant, signIn.Error);
+    }
+
+    private IdentityServerHost HostWithThreshold(int threshold, bool withAddresses = false) => Fixture.CreateHost(
+        new Dictionary<string, string?>
+        {
+            ["Accounts:LockoutThreshold"] = threshold.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        },
+        services: withAddresses
+            ? services => services.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter>(
+                new RemoteAddressFilter(System.Net.IPAddress.Loopback))
+            : null);
+
+    private static HttpClient ClientFrom(IdentityServerHost host, string address)
+    {
+        var client = host.CreateClient();
+        client.DefaultRequestHeaders.Add(RemoteAddressFilter.Header, address);
+        return client;
+    }
 
     private static async Task<int> FailedCountAsync(IdentityServerHost host, string userName)
     {

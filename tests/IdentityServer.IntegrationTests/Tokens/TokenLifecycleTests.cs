@@ -314,7 +314,7 @@ public abstract class TokenLifecycleTests(IdentityServerFixture fixture) : Serve
     }
 
     [Fact]
-    public async Task LockoutRevokesRefreshTokens()
+    public async Task LockedAccountCannotRedeemRefreshTokens()
     {
         var (userName, password) = await IdentityServerFixture.CreateUserAsync(Client);
         var tokens = await IdentityServerFixture.RequestPasswordTokenAsync(Client, userName, password);
