@@ -1,6 +1,8 @@
+using IdentityHost.IdentityServer.Data;
 using IdentityHost.IdentityServer.Tokens;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 using OpenIddict.Abstractions;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
@@ -13,8 +15,8 @@ namespace IdentityHost.IdentityServer.Accounts;
 public static class AccountManagementApi
 {
     /// <summary>
-    /// Maps <c>POST /api/account/password</c>, <c>POST /api/users/{id}/disable</c>, <c>POST /api/users/{id}/enable</c>
-    /// and <c>DELETE /api/users/{id}</c>.
+    /// Maps <c>POST /api/account/password</c>, <c>POST /api/users/{id}/disable</c>, <c>POST /api/users/{id}/enable</c>,
+    /// <c>PUT /api/users/{id}/roles</c> and <c>DELETE /api/users/{id}</c>.
     /// </summary>
     public static IEndpointRouteBuilder MapAccountManagementApi(this IEndpointRouteBuilder endpoints)
     {
@@ -25,6 +27,7 @@ public static class AccountManagementApi
             .RequireAccessToken(policy => policy.RequireClaim(Claims.Role, Roles.Admin));
         users.MapPost("/{id}/disable", DisableAsync).DisableAntiforgery();
         users.MapPost("/{id}/enable", EnableAsync).DisableAntiforgery();
+        users.MapPut("/{id}/roles", SetRolesAsync).DisableAntiforgery();
         users.MapDelete("/{id}", DeleteAsync);
         return endpoints;
     }
@@ -32,7 +35,8 @@ public static class AccountManagementApi
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ChangePasswordAsync(
         HttpContext context,
         UserManager<ApplicationUser> users,
-        TokenRevoker revoker)
+        TokenRevoker revoker,
+        SecurityAudit audit)
     {
         if (!JsonBody.HasAcceptableContentType(context.Request))
         {
@@ -81,6 +85,7 @@ public static class AccountManagementApi
                 title: "The password was not changed.");
         }
 
+        audit.Write("password.changed", user.Id);
         await revoker.RevokeUserAsync(user.Id, "password changed", context.RequestAborted);
         return TypedResults.NoContent();
     }
@@ -129,6 +134,61 @@ public static class AccountManagementApi
         await revoker.RevokeUserAsync(user.Id, "deleted by an administrator", context.RequestAborted);
         await users.DeleteAsync(user);
         return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Ok<UserResponse>, ValidationProblem, ProblemHttpResult>> SetRolesAsync(
+        string id, HttpContext context, UserManager<ApplicationUser> users, IdentityHostDbContext database, SecurityAudit audit)
+    {
+        var (body, bodyErrors) = await JsonBody.ReadAsync<SetRolesRequest>(context.Request);
+        if (body is null)
+        {
+            return TypedResults.ValidationProblem(bodyErrors!, title: "The request is not valid.");
+        }
+
+        var wanted = (body.Roles ?? []).Select(Roles.Canonicalize).ToList();
+        if (wanted.Count == 0 || wanted.Any(role => role is null))
+        {
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { ["roles"] = [$"Give at least one role, each one of: {string.Join(", ", Roles.All)}."] },
+                title: "The request is not valid.");
+        }
+
+        if (context.User.GetClaim(Claims.Subject) == id && !wanted.Contains(Roles.Admin))
+        {
+            // Note: an administrator cannot demote themselves, so the last one cannot leave the server without any.
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { ["roles"] = ["Administrators cannot remove their own admin role."] },
+                title: "The request is not valid.");
+        }
+
+        var user = await users.FindByIdAsync(id);
+        if (user is null)
+        {
+            return NotFound();
+        }
+
+        var before = await users.GetRolesAsync(user);
+        var after = wanted.Select(role => role!).Distinct().ToList();
+        var strategy = database.Database.CreateExecutionStrategy();
+        await strategy.ExecuteAsync(async () =>
+        {
+            await using var transaction = await database.Database.BeginTransactionAsync(context.RequestAborted);
+            Check(await users.RemoveFromRolesAsync(user, before.Except(after, StringComparer.OrdinalIgnoreCase)));
+            Check(await users.AddToRolesAsync(user, after.Except(before, StringComparer.OrdinalIgnoreCase)));
+            await transaction.CommitAsync(context.RequestAborted);
+        });
+
+        var roles = await users.GetRolesAsync(user);
+        audit.Write("user.roles_changed", user.Id, $"from [{string.Join(", ", before)}] to [{string.Join(", ", roles)}]");
+        return TypedResults.Ok(new UserResponse(user.Id, user.UserName!, [.. roles]));
+    }
+
+    private static void Check(IdentityResult result)
+    {
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException("Changing roles failed: " + string.Join("; ", result.Errors.Select(error => error.Code)));
+        }
     }
 
     private static ProblemHttpResult NotFound() =>

@@ -63,6 +63,7 @@ public static class TokenServerExtensions
                 // like any wrong password instead, so every credential failure gets one identical invalid_grant.
                 options.RemoveEventHandler(OpenIddictServerHandlers.Exchange.ValidateResourceOwnerCredentialsParameters.Descriptor);
                 options.AddEventHandler(ScopeErrorMapper.Descriptor);
+                options.AddEventHandler(RevocationAudit.Descriptor);
 
                 // Note: error passthrough lets the authorization and end-session endpoints show an HTML error page
                 // for a request that cannot be sent back to its client, instead of OpenIddict's plain text.
