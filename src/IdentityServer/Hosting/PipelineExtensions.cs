@@ -11,6 +11,7 @@ public static class PipelineExtensions
     public static IHostApplicationBuilder AddProblemDetailsHandling(this IHostApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<MalformedRequestHandler>();
         return builder;
     }
 

@@ -77,7 +77,11 @@ public static class TokenServerExtensions
             .AddValidation(options =>
             {
                 options.UseLocalServer();
-                options.UseAspNetCore();
+                // Note: the server's own API takes access tokens from the Authorization header only: never from the
+                // query string, where they end up in logs (RFC 9700 §4.3.2), nor from a form body it would have to parse.
+                options.UseAspNetCore()
+                    .DisableAccessTokenExtractionFromQueryString()
+                    .DisableAccessTokenExtractionFromBodyForm();
             });
 
         builder.Services.AddOptions<OpenIddictServerOptions>()
