@@ -79,7 +79,7 @@ scan() {
   # or 401 to nearly everything, so --ignore-code lets sqlmap compare those answers instead of giving up on them.
   sqlmap --batch --flush-session --disable-coloring --output-dir="$work/sqlmap" \
     -u "$url" --method POST --data "$data" --dbms="$dbms" --level 2 --risk 1 --technique BEUST --time-sec 2 \
-    --ignore-code 400,401,409,415 --threads 2 --smart=0 \
+    --ignore-code 400,401,409,415 --threads 2 \
     ${5:+-H "$5"} >"$log" 2>&1 || true
   local requests=$(( $(grep -c "HTTP POST /$path responded" "$work/identityserver.log" || true) - before ))
   if grep -q "identified the following injection point" "$log"; then

@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using System.Globalization;
+using Duende.IdentityModel.Client;
+using IdentityHost.IdentityServer.Data;
+using IdentityHost.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IdentityHost.IdentityServer.IntegrationTests.Accounts;
+
+/// <summary>
+/// No user enumeration by timing: an unknown user, a wrong password, an empty password and a locked account take the
+/// same time at the token endpoint, within a generous bound, over many interleaved samples. A request refused before
+/// any hash (an unknown client) is measured too, to show the method would see a missing hash. The tests run alone
+/// (<see cref="TimingTests"/>), since other tests' load on the same cores is noise.
+/// </summary>
+[Collection(TimingTests.Name)]
+public abstract class EnumerationTimingTests(IdentityServerFixture fixture) : ServerTests(fixture)
+{
+    private const int Samples = 30;
+    private const int WarmUp = 5;
+
+    [Fact]
+    public async Task FailedLoginsTakeTheSameTimeWhateverTheReason()
+    {
+        // Note: a threshold no test reaches, so the wrong-password samples never lock their user; the locked user is
+        // locked directly, exactly as a lockout by guesses leaves the row.
+        await using var host = Fixture.CreateHost(new Dictionary<string, string?> { ["Accounts:LockoutThreshold"] = "1000000" });
+        using var client = host.CreateClient();
+        var (userName, password) = await IdentityServerFixture.CreateUserAsync(client);
+        var (lockedName, lockedPassword) = await IdentityServerFixture.CreateUserAsync(client);
+        await LockAsync(host, lockedName);
+
+        var cases = new Dictionary<string, Func<Task<TokenResponse>>>
+        {
+            ["wrong password"] = () => IdentityServerFixture.RequestPasswordTokenAsync(client, userName, password + "-wrong"),
+            ["unknown user"] = () => IdentityServerFixture.RequestPasswordTokenAsync(client, IdentityServerFixture.NewUserName(), password),
+            ["empty password"] = () => IdentityServerFixture.RequestPasswordTokenAsync(client, userName, string.Empty),
+            ["locked account"] = () => IdentityServerFixture.RequestPasswordTokenAsync(client, lockedName, lockedPassword),
+            ["unknown client (no hash)"] = () => client.RequestPasswordTokenAsync(new PasswordTokenRequest
+            {
+                Address = "/connect/token", ClientId = "no-such-client", UserName = userName, Password = password + "-wrong",
+            }, TestContext.Current.CancellationToken),
+        };
+        var times = cases.Keys.ToDictionary(name => name, _ => new List<double>());
+        var bodies = new Dictionary<string, HashSet<string>>();
+
+        for (var round = 0; round < WarmUp + Samples; round++)
+        {
+            foreach (var (name, request) in cases.OrderBy(_ => Random.Shared.Next()))
+            {
+                var stopwatch = Stopwatch.StartNew();
+                var response = await request();
+                stopwatch.Stop();
+                if (round >= WarmUp)
+                {
+                    times[name].Add(stopwatch.Elapsed.TotalMilliseconds);
+                }
+
+                (bodies.TryGetValue(name, out var seen) ? seen : bodies[name] = []).Add($"{(int)response.HttpStatusCode} {response.Raw}");
+            }
+        }
+
+        var medians = times.ToDictionary(pair => pair.Key, pair => Median(pair.Value));
+        var report = string.Join("; ", medians.Select(pair => string.Create(CultureInfo.InvariantCulture, $"{pair.Key} {pair.Value:F1} ms")));
+        TestContext.Current.TestOutputHelper?.WriteLine("Median times: " + report);
+
+        var reference = medians["wrong password"];
+        var bound = Math.Max(reference * 0.25, 5);
+        foreach (var name in new[] { "unknown user", "empty password", "locked account" })
+        {
+            Assert.True(Math.Abs(medians[name] - reference) <= bound, $"{name} differs from a wrong password by more than {bound:F1} ms: {report}");
+            Assert.Equal(bodies["wrong password"], bodies[name]);
+        }
+
+        Assert.True(medians["unknown client (no hash)"] < reference / 2, $"The measurement cannot see a missing hash: {report}");
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return (sorted[(sorted.Count - 1) / 2] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    private static async Task LockAsync(IdentityServerHost host, string userName)
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        var database = scope.ServiceProvider.GetRequiredService<IdentityHostDbContext>();
+        var normalized = userName.ToUpperInvariant();
+        var until = DateTimeOffset.UtcNow.AddMinutes(15);
+        await database.Users.Where(user => user.NormalizedUserName == normalized)
+            .ExecuteUpdateAsync(set => set.SetProperty(user => user.LockoutEnd, until), TestContext.Current.CancellationToken);
+    }
+}
