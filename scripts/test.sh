@@ -5,7 +5,7 @@
 # MySQL tests use a private mariadbd (Debian package mariadb-server) or IDENTITYHOST_TEST_MYSQL; without
 # either they are skipped with the reason, unless IDENTITYHOST_REQUIRE_MYSQL=1 (CI), which makes that a failure.
 # The browser tests need Chromium (Debian package chromium), the newman and compose steps node/npm and
-# docker-compose; missing tools skip them with a warning, unless IDENTITYHOST_REQUIRE_ALL=1 (CI).
+# docker-compose, the injection scan sqlmap; missing tools skip them with a warning, unless IDENTITYHOST_REQUIRE_ALL=1 (CI).
 # Results and the browser tests' screenshots land in artifacts/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,6 +49,13 @@ if command -v npm >/dev/null 2>&1; then
   IDENTITYHOST_SKIP_BUILD=1 IDENTITYHOST_CONFIGURATION=Release scripts/run-newman.sh || status=1
 else
   missing "npm (for newman)"
+fi
+
+step "SQL injection scan (sqlmap)"
+if command -v sqlmap >/dev/null 2>&1; then
+  IDENTITYHOST_SKIP_BUILD=1 scripts/attack-sqlmap.sh || status=1
+else
+  missing "sqlmap"
 fi
 
 step "docker-compose.yml"
