@@ -28,6 +28,7 @@ work=$(mktemp -d -t identityhost-sqlmap-XXXXXX)
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  if [[ -f "$work/mariadbd.pid" ]]; then kill "$(cat "$work/mariadbd.pid")" 2>/dev/null || true; fi
   wait 2>/dev/null || true
   rm -rf "$work"
 }
@@ -53,7 +54,8 @@ start_mariadb() {
   mariadbd --no-defaults --datadir="$data" --port="$port" --bind-address=127.0.0.1 --socket="$work/mysqld.sock" \
     --pid-file="$work/mysqld.pid" --log-error="$work/mariadb.log" --skip-log-bin --character-set-server=utf8mb4 \
     "${as_root[@]}" &
-  pids+=($!)
+  # Note: this function runs in a command substitution (a subshell), so the pid goes to a file for cleanup.
+  echo $! >"$work/mariadbd.pid"
   for _ in $(seq 1 60); do
     if mariadb --no-defaults --protocol=tcp -h 127.0.0.1 -P "$port" -u root -e "SELECT 1" >/dev/null 2>&1; then
       mariadb --no-defaults --protocol=tcp -h 127.0.0.1 -P "$port" -u root \
