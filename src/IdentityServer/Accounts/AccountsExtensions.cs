@@ -1,5 +1,6 @@
 using IdentityHost.IdentityServer.Data;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace IdentityHost.IdentityServer.Accounts;
@@ -58,6 +59,7 @@ public static class AccountsExtensions
         builder.Services.AddSingleton<PasswordBlocklist>();
         builder.Services.AddHostedService<PasswordBlocklistLoader>();
 
+        builder.Services.Replace(ServiceDescriptor.Scoped<ILookupNormalizer, LookupNormalizer>());
         builder.Services.AddScoped<UserRegistration>();
         builder.Services.AddScoped<PasswordCheck>();
         builder.Services.AddScoped<KnownAddresses>();

@@ -82,6 +82,23 @@ public abstract class PasswordGrantTests(IdentityServerFixture fixture) : Server
     }
 
     [Fact]
+    public async Task LoginFailsAlikeGivenTextThatCannotBeNormalized()
+    {
+        // Note: regression: U+FFFE in the name or password made string.Normalize throw, a 500; the fuzz tests found it.
+        var (userName, password) = await IdentityServerFixture.CreateUserAsync(Client);
+
+        var wrong = await IdentityServerFixture.RequestPasswordTokenAsync(Client, userName, password + "x");
+        var badPassword = await IdentityServerFixture.RequestPasswordTokenAsync(Client, userName, password + "\uFFFE");
+        var badName = await IdentityServerFixture.RequestPasswordTokenAsync(Client, userName + "\uFFFE", password);
+
+        foreach (var response in new[] { badPassword, badName })
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, response.HttpStatusCode);
+            Assert.Equal(Canonical(wrong.Raw!), Canonical(response.Raw!));
+        }
+    }
+
+    [Fact]
     public async Task LoginSucceedsGivenUserNameInAnotherCase()
     {
         var (userName, password) = await IdentityServerFixture.CreateUserAsync(Client);

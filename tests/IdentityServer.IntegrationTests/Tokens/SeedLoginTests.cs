@@ -59,6 +59,19 @@ public abstract class SeedLoginTests(IdentityServerFixture fixture) : ServerTest
         await Problem.ReadAsync(response, HttpStatusCode.BadRequest);
     }
 
+    [Theory]
+    [InlineData("""{"username":"someone\uFFFE","password":"correct horse battery staple"}""")]
+    [InlineData("""{"username":"someone","password":"correct horse battery staple\uFFFE"}""")]
+    public async Task SeedLoginReturns401GivenTextThatCannotBeNormalized(string json)
+    {
+        // Note: regression: U+FFFE made string.Normalize throw, a 500; the fuzz tests found it.
+        using var content = new StringContent(json, Encoding.UTF8, "application/json");
+
+        using var response = await Client.PostAsync("/api/auth/login", content, TestContext.Current.CancellationToken);
+
+        await Problem.ReadAsync(response, HttpStatusCode.Unauthorized);
+    }
+
     [Fact]
     public async Task SeedLoginReturns415GivenFormBody()
     {
