@@ -51,13 +51,45 @@ public static class DatabaseExtensions
         return services;
     }
 
+    /// <summary>Seconds to wait for a MySQL connection, unless the connection string says otherwise.</summary>
+    public const int DefaultMySqlConnectTimeout = 5;
+
+    /// <summary>Seconds a MySQL command may run, unless the connection string says otherwise.</summary>
+    public const int DefaultMySqlCommandTimeout = 15;
+
     /// <summary>
     /// Configures the MySQL provider. Note: this is the one place that names the provider package
     /// (Oracle's MySql.EntityFrameworkCore); moving to Pomelo once it supports EF Core 10 changes only this line
     /// (and drops the MariaDB lock workaround, which Pomelo does not need).
     /// </summary>
     public static DbContextOptionsBuilder UseIdentityHostMySql(this DbContextOptionsBuilder options, string connectionString) =>
-        options.UseMySQL(connectionString).AddInterceptors(MariaDbMigrationLockInterceptor.Instance);
+        options.UseMySQL(WithFailFastTimeouts(connectionString)).AddInterceptors(MariaDbMigrationLockInterceptor.Instance);
+
+    /// <summary>
+    /// Shortens the driver's timeouts (connect 15 s, command 30 s) to <see cref="DefaultMySqlConnectTimeout"/> and
+    /// <see cref="DefaultMySqlCommandTimeout"/>, unless the connection string sets them. Note: a request waits on
+    /// these when the database host is unreachable or hung (a stopped server refuses at once); a client that waits
+    /// longer than a few seconds for a sign-in has given up anyway, and the 503 tells it to retry.
+    /// </summary>
+    internal static string WithFailFastTimeouts(string connectionString)
+    {
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        var builder = new MySql.Data.MySqlClient.MySqlConnectionStringBuilder(connectionString);
+        if (!HasAnyKey(given, "Connect Timeout", "Connection Timeout", "ConnectionTimeout"))
+        {
+            builder.ConnectionTimeout = DefaultMySqlConnectTimeout;
+        }
+
+        if (!HasAnyKey(given, "Default Command Timeout", "Command Timeout", "DefaultCommandTimeout"))
+        {
+            builder.DefaultCommandTimeout = DefaultMySqlCommandTimeout;
+        }
+
+        return builder.ConnectionString;
+    }
+
+    private static bool HasAnyKey(System.Data.Common.DbConnectionStringBuilder builder, params string[] keys) =>
+        keys.Any(builder.ContainsKey);
 
     /// <summary>
     /// Configures SQLite with a generous busy timeout. Note: together with WAL mode (set by the initializer)
