@@ -13,7 +13,7 @@ namespace IdentityHost.IdentityServer.IntegrationTests.Hosting;
 public sealed class DatabaseOutage : IAsyncLifetime
 {
     /// <summary>How long the database stays down.</summary>
-    public static readonly TimeSpan Downtime = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan Downtime = TimeSpan.FromSeconds(3);
 
     /// <summary>How long the load may go on after the database is back, waiting for the server to recover.</summary>
     public static readonly TimeSpan RecoveryLimit = TimeSpan.FromSeconds(15);
@@ -87,7 +87,7 @@ public sealed class DatabaseOutage : IAsyncLifetime
             await using var command = locker.CreateCommand();
             command.CommandText = "LOCK TABLES AspNetRoles WRITE";
             await command.ExecuteNonQueryAsync();
-            HeldRegistrations = await WaitForHeldRegistrationsAsync(_fixture.ConnectionString, TimeSpan.FromSeconds(8));
+            HeldRegistrations = await WaitForHeldRegistrationsAsync(_fixture.ConnectionString, TimeSpan.FromSeconds(20));
             KillAt = _clock.Elapsed;
             await _mariaDb.StopAsync();
         }

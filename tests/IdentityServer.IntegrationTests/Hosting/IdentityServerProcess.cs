@@ -167,7 +167,7 @@ public sealed class IdentityServerProcess : IAsyncDisposable
 
     private async Task WaitUntilReadyAsync(TimeSpan limit)
     {
-        using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
         var clock = Stopwatch.StartNew();
         while (true)
         {
@@ -184,9 +184,9 @@ public sealed class IdentityServerProcess : IAsyncDisposable
                     return;
                 }
             }
-            catch (HttpRequestException)
+            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
             {
-                // Note: not listening yet.
+                // Note: not listening yet, or too busy starting to answer in time.
             }
 
             if (clock.Elapsed > limit)
