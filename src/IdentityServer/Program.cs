@@ -15,6 +15,7 @@ try
     var builder = WebApplication.CreateBuilder(args);
 
     builder.AddIdentityHostLogging();
+    builder.AddGracefulShutdown();
     builder.AddProblemDetailsHandling();
     builder.AddHttpHardening();
     builder.AddIdentityHostRateLimiting();

@@ -8,7 +8,8 @@ namespace IdentityHost.Testing;
 /// <summary>
 /// A real MySQL-compatible server for the test run: the one named by <c>IDENTITYHOST_TEST_MYSQL</c>, or a
 /// private <c>mariadbd</c> started in a temporary directory on a free loopback port and removed afterwards.
-/// Each test host gets a database of its own.
+/// Each test host gets a database of its own. A test that stops the server uses one of its own
+/// (<see cref="StartDedicatedAsync"/>), never the one the other tests share.
 /// </summary>
 public sealed class MariaDbServer : IAsyncLifetime
 {
@@ -18,9 +19,20 @@ public sealed class MariaDbServer : IAsyncLifetime
     /// <summary>When <c>1</c>, an unavailable server fails the run instead of skipping the MySQL tests (CI sets it).</summary>
     public const string RequireVariable = "IDENTITYHOST_REQUIRE_MYSQL";
 
+    private readonly bool _dedicated;
     private Process? _process;
+    private ProcessStartInfo? _start;
     private string? _directory;
+    private string? _log;
     private int _databaseCount;
+
+    /// <summary>The server of the test run: <c>IDENTITYHOST_TEST_MYSQL</c>'s, or a private one.</summary>
+    public MariaDbServer()
+        : this(dedicated: false)
+    {
+    }
+
+    private MariaDbServer(bool dedicated) => _dedicated = dedicated;
 
     /// <summary>The server-level connection string, or null when no server is available.</summary>
     public string? ServerConnectionString { get; private set; }
@@ -31,9 +43,29 @@ public sealed class MariaDbServer : IAsyncLifetime
     /// <summary>Whether the MySQL tests must run (CI), so an unavailable server is a failure.</summary>
     public static bool IsRequired => Environment.GetEnvironmentVariable(RequireVariable) == "1";
 
+    /// <summary>
+    /// A private <c>mariadbd</c> for one test alone, which it may stop and start (<see cref="StopAsync"/>,
+    /// <see cref="StartAsync"/>); always a local process, even when <c>IDENTITYHOST_TEST_MYSQL</c> names a server.
+    /// Check <see cref="UnavailableReason"/>; dispose it at the end of the test.
+    /// </summary>
+    public static async Task<MariaDbServer> StartDedicatedAsync()
+    {
+        var server = new MariaDbServer(dedicated: true);
+        try
+        {
+            await server.InitializeAsync();
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
     public async ValueTask InitializeAsync()
     {
-        var configured = Environment.GetEnvironmentVariable(ConnectionStringVariable);
+        var configured = _dedicated ? null : Environment.GetEnvironmentVariable(ConnectionStringVariable);
         if (!string.IsNullOrWhiteSpace(configured))
         {
             ServerConnectionString = configured;
@@ -69,19 +101,53 @@ public sealed class MariaDbServer : IAsyncLifetime
         }
 
         var port = FreePort();
-        var log = Path.Combine(_directory, "server.log");
-        _process = Process.Start(new ProcessStartInfo(server,
+        _log = Path.Combine(_directory, "server.log");
+        _start = new ProcessStartInfo(server,
             $"--no-defaults --datadir={data} --port={port} --bind-address=127.0.0.1 " +
             $"--socket={Path.Combine(_directory, "mysqld.sock")} --pid-file={Path.Combine(_directory, "mysqld.pid")} " +
-            $"--log-error={log} --skip-name-resolve --skip-log-bin --innodb-buffer-pool-size=128M " +
+            $"--log-error={_log} --skip-name-resolve --skip-log-bin --innodb-buffer-pool-size=128M " +
             $"--innodb-flush-log-at-trx-commit=2 --max-connections=500 --character-set-server=utf8mb4 {asRoot}")
         {
             UseShellExecute = false,
-        })!;
+        };
+        _process = Process.Start(_start)!;
 
         ServerConnectionString = $"Server=127.0.0.1;Port={port};User ID=root;Password=;SslMode=Disabled;";
-        await WaitUntilReadyAsync(log);
+        await WaitUntilReadyAsync(_log);
     }
+
+    /// <summary>
+    /// Kills the server at once (SIGKILL), as a crash or a lost host would: open connections break mid-request,
+    /// nothing is shut down cleanly. Only for a server from <see cref="StartDedicatedAsync"/>.
+    /// </summary>
+    public async Task StopAsync()
+    {
+        var process = DedicatedProcess();
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
+    /// <summary>Starts the stopped server again, on the same port and data, and waits until it accepts connections.</summary>
+    public async Task StartAsync()
+    {
+        var process = DedicatedProcess();
+        if (!process.HasExited)
+        {
+            throw new InvalidOperationException("The server is running.");
+        }
+
+        process.Dispose();
+        _process = Process.Start(_start!)!;
+        await WaitUntilReadyAsync(_log!);
+    }
+
+    private Process DedicatedProcess() =>
+        _dedicated && _process is not null && _start is not null
+            ? _process
+            : throw new InvalidOperationException("Only a started server of StartDedicatedAsync may be stopped and started.");
 
     /// <summary>Creates an empty utf8mb4 database and returns a connection string for it.</summary>
     public async Task<string> CreateDatabaseAsync(string prefix)
@@ -132,17 +198,19 @@ public sealed class MariaDbServer : IAsyncLifetime
     private async Task WaitUntilReadyAsync(string log)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
+        // Note: unpooled, so the probe neither takes a connection left dead by a stop from the pool nor leaves one there.
+        var probe = new MySqlConnectionStringBuilder(ServerConnectionString) { Pooling = false }.ConnectionString;
         while (true)
         {
             try
             {
-                await using var connection = new MySqlConnection(ServerConnectionString);
+                await using var connection = new MySqlConnection(probe);
                 await connection.OpenAsync();
                 return;
             }
             catch (MySqlException) when (DateTime.UtcNow < deadline && _process is { HasExited: false })
             {
-                await Task.Delay(200);
+                await Task.Delay(50);
             }
             catch (MySqlException exception)
             {

@@ -51,13 +51,41 @@ public static class DatabaseExtensions
         return services;
     }
 
+    /// <summary>Seconds to wait for a MySQL connection, unless the connection string says otherwise.</summary>
+    public const int DefaultMySqlConnectTimeout = 5;
+
     /// <summary>
     /// Configures the MySQL provider. Note: this is the one place that names the provider package
     /// (Oracle's MySql.EntityFrameworkCore); moving to Pomelo once it supports EF Core 10 changes only this line
     /// (and drops the MariaDB lock workaround, which Pomelo does not need).
     /// </summary>
     public static DbContextOptionsBuilder UseIdentityHostMySql(this DbContextOptionsBuilder options, string connectionString) =>
-        options.UseMySQL(connectionString).AddInterceptors(MariaDbMigrationLockInterceptor.Instance);
+        options.UseMySQL(WithFailFastTimeouts(connectionString)).AddInterceptors(MariaDbMigrationLockInterceptor.Instance);
+
+    /// <summary>
+    /// Shortens the driver's connect timeout (15 s) to <see cref="DefaultMySqlConnectTimeout"/>, unless the
+    /// connection string sets one. Note: a request waits on it when the database host is unreachable (a stopped
+    /// server refuses at once); a client that waits longer than a few seconds for a sign-in has given up anyway,
+    /// and the 503 tells it to retry. The command timeout stays the driver's 30 s (<c>Default Command Timeout</c>):
+    /// with 15 s, a test run on a heavily loaded machine hung for good, its connections marked Killed by the
+    /// server after MySql.Data's timeout (KILL QUERY), so an expired command must stay a rare last resort.
+    /// </summary>
+    internal static string WithFailFastTimeouts(string connectionString)
+    {
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (HasAnyKey(given, "Connect Timeout", "Connection Timeout", "ConnectionTimeout"))
+        {
+            return connectionString;
+        }
+
+        return new MySql.Data.MySqlClient.MySqlConnectionStringBuilder(connectionString)
+        {
+            ConnectionTimeout = DefaultMySqlConnectTimeout,
+        }.ConnectionString;
+    }
+
+    private static bool HasAnyKey(System.Data.Common.DbConnectionStringBuilder builder, params string[] keys) =>
+        keys.Any(builder.ContainsKey);
 
     /// <summary>
     /// Configures SQLite with a generous busy timeout. Note: together with WAL mode (set by the initializer)

@@ -33,6 +33,8 @@ internal sealed class DatabaseInitializer(
         if (options.Value.MigrateOnStartup)
         {
             logger.LogInformation("Applying migrations for {Provider}", options.Value.Provider);
+            // Note: a migration may rebuild a large table; the short per-request command timeout is not for it.
+            context.Database.SetCommandTimeout(TimeSpan.FromMinutes(10));
             var strategy = context.Database.CreateExecutionStrategy();
             await strategy.ExecuteAsync(() => context.Database.MigrateAsync(cancellationToken));
         }

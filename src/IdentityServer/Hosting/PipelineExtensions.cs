@@ -7,11 +7,15 @@ namespace IdentityHost.IdentityServer.Hosting;
 /// <summary>The HTTP pipeline, in the order it must run.</summary>
 public static class PipelineExtensions
 {
-    /// <summary>Adds RFC 7807 problem details for errors and empty error answers.</summary>
+    /// <summary>
+    /// Adds RFC 7807 problem details for errors and empty error answers, and the one mapping of an unreachable
+    /// database to 503 (<see cref="DatabaseUnavailableHandler"/>).
+    /// </summary>
     public static IHostApplicationBuilder AddProblemDetailsHandling(this IHostApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<MalformedRequestHandler>();
+        builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
         return builder;
     }
 
