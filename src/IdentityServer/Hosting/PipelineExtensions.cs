@@ -8,8 +8,9 @@ namespace IdentityHost.IdentityServer.Hosting;
 public static class PipelineExtensions
 {
     /// <summary>
-    /// Adds RFC 7807 problem details for errors and empty error answers, and the one mapping of an unreachable
-    /// database to 503 (<see cref="DatabaseUnavailableHandler"/>).
+    /// Adds RFC 7807 problem details for errors and empty error answers, the mapping of unparseable requests to
+    /// 400/413 (<see cref="MalformedRequestHandler"/>), and the one mapping of an unreachable database to 503
+    /// (<see cref="DatabaseUnavailableHandler"/>).
     /// </summary>
     public static IHostApplicationBuilder AddProblemDetailsHandling(this IHostApplicationBuilder builder)
     {

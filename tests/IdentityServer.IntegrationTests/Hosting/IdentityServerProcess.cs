@@ -114,7 +114,9 @@ public sealed class IdentityServerProcess : IAsyncDisposable
     /// <summary>Sends SIGTERM, as <c>docker stop</c> or Kubernetes would.</summary>
     public async Task TerminateAsync()
     {
-        using var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+        // Note: the shell's built-in kill, so the tests need no procps package (a bare Debian image lacks /bin/kill).
+        using var kill = Process.Start(new ProcessStartInfo("/bin/sh",
+            ["-c", "kill -TERM " + _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])
         {
             UseShellExecute = false,
         })!;
