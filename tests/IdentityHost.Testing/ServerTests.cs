@@ -1,3 +1,7 @@
+using IdentityHost.IdentityServer.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
 namespace IdentityHost.Testing;
 
 /// <summary>
@@ -18,6 +22,14 @@ public abstract class ServerTests : IDisposable
 
     /// <summary>A client of the in-memory server, at <see cref="IdentityServerFixture.Authority"/>.</summary>
     protected HttpClient Client { get; }
+
+    /// <summary>How many users the fixture's database holds, read directly (not through the API under test).</summary>
+    protected async Task<int> CountUsersAsync()
+    {
+        await using var scope = Fixture.Host.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<IdentityHostDbContext>().Users
+            .CountAsync(TestContext.Current.CancellationToken);
+    }
 
     public void Dispose()
     {

@@ -37,19 +37,8 @@ public sealed class PasswordBlocklist
     public static string ResolvePath(string? configured, string contentRoot) =>
         string.IsNullOrWhiteSpace(configured) ? BuiltInPath : Path.GetFullPath(configured, contentRoot);
 
-    /// <summary>The form passwords are compared in: NFKC, then lower case (invariant culture).</summary>
-    public static string Fold(string text)
-    {
-        // Note: a string with a lone surrogate cannot be normalized; it cannot be on the list either.
-        try
-        {
-            return text.Normalize(NormalizationForm.FormKC).ToLower(CultureInfo.InvariantCulture);
-        }
-        catch (ArgumentException)
-        {
-            return text.ToLower(CultureInfo.InvariantCulture);
-        }
-    }
+    /// <summary>The form passwords are compared in: NFKC (as they are hashed), then lower case (invariant culture).</summary>
+    public static string Fold(string text) => AccountText.NormalizePassword(text).ToLower(CultureInfo.InvariantCulture);
 
     private static ulong[] Load(string path, ILogger logger)
     {

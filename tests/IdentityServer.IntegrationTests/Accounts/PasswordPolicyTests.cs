@@ -2,9 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Duende.IdentityModel.Client;
 using IdentityHost.IdentityServer.Accounts;
-using IdentityHost.IdentityServer.Data;
 using IdentityHost.Testing;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace IdentityHost.IdentityServer.IntegrationTests.Accounts;
@@ -137,12 +135,5 @@ public abstract class PasswordPolicyTests(IdentityServerFixture fixture) : Serve
         Assert.ThrowsAny<Exception>(() => host.CreateClient());
 
         Assert.Contains(host.Logs.Lines, line => line.Contains("Accounts:PasswordBlocklistPath", StringComparison.Ordinal));
-    }
-
-    private async Task<int> CountUsersAsync()
-    {
-        await using var scope = Fixture.Host.Services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<IdentityHostDbContext>().Users
-            .CountAsync(TestContext.Current.CancellationToken);
     }
 }

@@ -3,9 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using IdentityHost.IdentityServer.Accounts;
-using IdentityHost.IdentityServer.Data;
 using IdentityHost.Testing;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace IdentityHost.IdentityServer.IntegrationTests.Accounts;
@@ -220,13 +218,6 @@ public abstract class RegistrationTests(IdentityServerFixture fixture) : ServerT
         var body = await ownResponse.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
         Assert.Equal(userName, body.GetProperty("username").GetString());
         await Problem.ReadAsync(foreignResponse, HttpStatusCode.Forbidden);
-    }
-
-    private async Task<int> CountUsersAsync()
-    {
-        await using var scope = Fixture.Host.Services.CreateAsyncScope();
-        var users = scope.ServiceProvider.GetRequiredService<IdentityHostDbContext>().Users;
-        return await users.CountAsync(TestContext.Current.CancellationToken);
     }
 
     private async Task<bool> UserExistsAsync(string userName) => await GetUserIdAsync(userName) is not null;

@@ -127,13 +127,6 @@ public abstract class FuzzTests(IdentityServerFixture fixture) : ServerTests(fix
         Assert.DoesNotContain("   at ", raw, StringComparison.Ordinal);
     }
 
-    private async Task<int> CountUsersAsync()
-    {
-        await using var scope = Fixture.Host.Services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<IdentityHostDbContext>().Users
-            .CountAsync(TestContext.Current.CancellationToken);
-    }
-
     /// <summary>Every user row as text, so a changed count, name, hash, stamp or counter shows.</summary>
     private async Task<string> UserTableAsync()
     {
