@@ -11,6 +11,8 @@
 # injectable, and that the server answered at least 100 of sqlmap's requests to that endpoint.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=lib/local-servers.sh
+source scripts/lib/local-servers.sh
 root=$PWD
 configuration=Release
 databases=${IDENTITYHOST_SQLMAP_DATABASES:-sqlite mysql}
@@ -23,7 +25,6 @@ if [[ "${IDENTITYHOST_SKIP_BUILD:-0}" != 1 ]]; then
   dotnet build IdentityHost.sln -c "$configuration" -nologo -clp:ErrorsOnly
 fi
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 work=$(mktemp -d -t identityhost-sqlmap-XXXXXX)
 pids=()
 cleanup() {
@@ -34,15 +35,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-wait_for() {
-  for _ in $(seq 1 120); do
-    if curl -fs "$1" >/dev/null 2>&1; then return 0; fi
-    sleep 0.5
-  done
-  echo "FAIL: $1 did not answer within 60 s" >&2
-  tail -n 40 "$work"/*.log >&2
-  return 1
-}
 
 start_mariadb() {
   local data=$work/mariadb port

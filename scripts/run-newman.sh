@@ -6,6 +6,8 @@
 #   IDENTITYHOST_CONFIGURATION=...   Debug or Release (default Release)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=lib/local-servers.sh
+source scripts/lib/local-servers.sh
 root=$PWD
 configuration=${IDENTITYHOST_CONFIGURATION:-Release}
 
@@ -16,8 +18,6 @@ if [[ ! -d postman/node_modules/newman ]]; then
   npm ci --prefix postman --no-audit --no-fund --loglevel=error
 fi
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null \
-  || echo $((20000 + RANDOM % 20000)); }
 work=$(mktemp -d -t identityhost-newman-XXXXXX)
 identity_port=$(free_port)
 api_port=$(free_port)
@@ -60,15 +60,6 @@ ResourceApi__Authority="$identity_url/" \
   >"$work/resourceapi.log" 2>&1 &
 pids+=($!)
 
-wait_for() {
-  for _ in $(seq 1 120); do
-    if curl -fs "$1" >/dev/null 2>&1; then return 0; fi
-    sleep 0.5
-  done
-  echo "FAIL: $1 did not answer within 60 s" >&2
-  tail -n 40 "$work"/*.log >&2
-  return 1
-}
 wait_for "$identity_url/health/ready"
 wait_for "$api_url/health/live"
 
