@@ -36,32 +36,6 @@ cleanup() {
 trap cleanup EXIT
 
 
-start_mariadb() {
-  local data=$work/mariadb port
-  port=$(free_port)
-  local as_root=()
-  [[ "$(id -u)" == 0 ]] && as_root=(--user=root)
-  mariadb-install-db --no-defaults --datadir="$data" --auth-root-authentication-method=normal --skip-test-db \
-    --skip-name-resolve "${as_root[@]}" >"$work/mariadb-install.log" 2>&1
-  mariadbd --no-defaults --datadir="$data" --port="$port" --bind-address=127.0.0.1 --socket="$work/mysqld.sock" \
-    --pid-file="$work/mysqld.pid" --log-error="$work/mariadb.log" --skip-log-bin --character-set-server=utf8mb4 \
-    "${as_root[@]}" &
-  # Note: this function runs in a command substitution (a subshell), so the pid goes to a file for cleanup.
-  echo $! >"$work/mariadbd.pid"
-  for _ in $(seq 1 60); do
-    if mariadb --no-defaults --protocol=tcp -h 127.0.0.1 -P "$port" -u root -e "SELECT 1" >/dev/null 2>&1; then
-      mariadb --no-defaults --protocol=tcp -h 127.0.0.1 -P "$port" -u root \
-        -e "CREATE DATABASE identityhost CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
-      echo "$port"
-      return 0
-    fi
-    sleep 0.5
-  done
-  echo "FAIL: mariadbd did not start" >&2
-  cat "$work/mariadb.log" >&2
-  return 1
-}
-
 # Runs sqlmap against one endpoint; fails on an injectable parameter or on a scan that tested nothing.
 scan() {
   local name=$1 url=$2 data=$3 dbms=$4 log=$work/sqlmap-$1-$4.log path

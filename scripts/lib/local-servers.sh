@@ -15,3 +15,32 @@ wait_for() {
   tail -n 40 "$work"/*.log >&2
   return 1
 }
+
+# Starts a private mariadbd (Debian package mariadb-server) in $work on a free port with an empty database
+# "identityhost" (root, no password, loopback only) and prints the port; its pid goes to $work/mariadbd.pid, for
+# the caller's cleanup. Arguments are passed on to mariadbd (e.g. --innodb-buffer-pool-size=1G).
+start_mariadb() {
+  local data=$work/mariadb port
+  port=$(free_port)
+  local as_root=()
+  [[ "$(id -u)" == 0 ]] && as_root=(--user=root)
+  mariadb-install-db --no-defaults --datadir="$data" --auth-root-authentication-method=normal --skip-test-db \
+    --skip-name-resolve "${as_root[@]}" >"$work/mariadb-install.log" 2>&1
+  mariadbd --no-defaults --datadir="$data" --port="$port" --bind-address=127.0.0.1 --socket="$work/mysqld.sock" \
+    --pid-file="$work/mysqld.pid" --log-error="$work/mariadb.log" --skip-log-bin --character-set-server=utf8mb4 \
+    "${as_root[@]}" "$@" &
+  # Note: this function runs in a command substitution (a subshell), so the pid goes to a file for cleanup.
+  echo $! >"$work/mariadbd.pid"
+  for _ in $(seq 1 60); do
+    if mariadb --no-defaults --protocol=tcp -h 127.0.0.1 -P "$port" -u root -e "SELECT 1" >/dev/null 2>&1; then
+      mariadb --no-defaults --protocol=tcp -h 127.0.0.1 -P "$port" -u root \
+        -e "CREATE DATABASE identityhost CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+      echo "$port"
+      return 0
+    fi
+    sleep 0.5
+  done
+  echo "FAIL: mariadbd did not start" >&2
+  cat "$work/mariadb.log" >&2
+  return 1
+}

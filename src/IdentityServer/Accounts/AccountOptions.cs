@@ -24,6 +24,13 @@ public sealed class AccountOptions
     public int PasswordMaxLength { get; set; } = 128;
 
     /// <summary>
+    /// PBKDF2-HMAC-SHA512 iterations of new password hashes (default 100,000, ASP.NET Core Identity's own). A stored hash
+    /// made with fewer is upgraded the next time its user signs in. OWASP recommends 210,000 for this hash; every
+    /// sign-in and registration costs CPU in proportion, so raise it knowing the throughput it costs (docs/benchmarks.md).
+    /// </summary>
+    public int PasswordHashIterations { get; set; } = 100_000;
+
+    /// <summary>
     /// The common-password blocklist: a text file (one password a line), the same gzip-compressed (<c>.gz</c>), or an
     /// npm package holding one (<c>.tgz</c>); relative to the content root. Unset, the built-in list of 437,651
     /// passwords is used.

@@ -31,7 +31,12 @@ public static class AccountsExtensions
                 "Accounts:PasswordContextWords must not contain empty words.")
             .Validate(options => options.LockoutThreshold >= 1, "Accounts:LockoutThreshold must be at least 1.")
             .Validate(options => options.LockoutDuration > TimeSpan.Zero, "Accounts:LockoutDuration must be positive.")
+            .Validate(options => options.PasswordHashIterations >= 100_000,
+                "Accounts:PasswordHashIterations must be at least 100,000 (ASP.NET Core Identity's default).")
             .ValidateOnStart();
+        builder.Services.AddOptions<PasswordHasherOptions>()
+            .Configure<Microsoft.Extensions.Options.IOptions<AccountOptions>>((hasher, accounts) =>
+                hasher.IterationCount = accounts.Value.PasswordHashIterations);
         builder.Services.AddOptions<BootstrapAdminOptions>().BindConfiguration(BootstrapAdminOptions.SectionName);
 
         builder.Services.AddIdentityCore<ApplicationUser>(options =>

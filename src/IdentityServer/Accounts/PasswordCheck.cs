@@ -19,6 +19,7 @@ public sealed class PasswordCheck(
     SecurityAudit audit,
     IdentityHostDbContext database,
     IOptions<AccountOptions> options,
+    IOptions<PasswordHasherOptions> hasherOptions,
     TimeProvider clock)
 {
     /// <summary>The one message every failed sign-in gets, whatever the reason.</summary>
@@ -33,7 +34,7 @@ public sealed class PasswordCheck(
         if (user is null)
         {
             // Note: hash anyway, so an unknown name costs the same time as a wrong password.
-            hasher.VerifyHashedPassword(DummyUser.Instance, DummyUser.PasswordHash, password);
+            hasher.VerifyHashedPassword(DummyUser.Instance, DummyUser.GetPasswordHash(hasherOptions), password);
             await CountFailureAsync(DummyUser.Instance.Id, cancellationToken);
             audit.Write("login.failed", userId: null, "unknown user");
             return null;

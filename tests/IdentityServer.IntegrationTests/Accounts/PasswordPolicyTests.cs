@@ -71,6 +71,49 @@ public abstract class PasswordPolicyTests(IdentityServerFixture fixture) : Serve
     }
 
     [Fact]
+    public async Task HashIterationsFollowTheSettingAndOldHashesAreUpgradedAtSignIn()
+    {
+        var (existing, existingPassword) = await IdentityServerFixture.CreateUserAsync(Client);
+        await using var stronger = Fixture.CreateHost(new Dictionary<string, string?>
+        {
+            ["Accounts:PasswordHashIterations"] = "120000",
+        });
+        using var strongerClient = stronger.CreateClient();
+
+        var before = await HashIterationsAsync(existing);
+        var login = await IdentityServerFixture.RequestPasswordTokenAsync(strongerClient, existing, existingPassword);
+        var (created, _) = await IdentityServerFixture.CreateUserAsync(strongerClient);
+
+        Assert.Equal(100_000, before);
+        Assert.False(login.IsError, login.Raw);
+        Assert.Equal(120_000, await HashIterationsAsync(existing));
+        Assert.Equal(120_000, await HashIterationsAsync(created));
+    }
+
+    [Fact]
+    public async Task StartupFailsGivenHashIterationsBelowIdentitysDefaultNamingTheKey()
+    {
+        await using var host = Fixture.CreateHost(new Dictionary<string, string?>
+        {
+            ["Accounts:PasswordHashIterations"] = "10000",
+        });
+
+        Assert.ThrowsAny<Exception>(() => host.CreateClient());
+
+        Assert.Contains(host.Logs.Lines, line => line.Contains("Accounts:PasswordHashIterations", StringComparison.Ordinal));
+    }
+
+    /// <summary>The iteration count recorded in a user's stored hash (Identity's V3 format: big-endian at byte 5).</summary>
+    private async Task<int> HashIterationsAsync(string userName)
+    {
+        await using var scope = Fixture.Host.Services.CreateAsyncScope();
+        var user = await scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<ApplicationUser>>()
+            .FindByNameAsync(userName);
+        var hash = Convert.FromBase64String(user!.PasswordHash!);
+        return (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(hash.AsSpan(5, 4));
+    }
+
+    [Fact]
     public async Task PasswordIsNormalizedBeforeHashing()
     {
         var userName = IdentityServerFixture.NewUserName();

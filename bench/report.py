@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""Renders scripts/bench.sh's figures (name=value lines) as the Markdown tables of docs/benchmarks.md.
+
+    report.py figures.txt                       prints the tables
+    report.py figures.txt --update FILE.md      replaces the part of FILE.md between the bench markers
+"""
+import sys
+
+BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+
+
+def load(path):
+    figures = {}
+    with open(path, encoding="utf-8") as lines:
+        for line in lines:
+            if "=" in line:
+                name, value = line.rstrip("\n").split("=", 1)
+                figures[name] = value
+    return figures
+
+
+def render(f):
+    def num(name):
+        value = f.get(name)
+        return float(value) if value not in (None, "") else None
+
+    def fmt(value, digits=0):
+        if value is None:
+            return "n/a"
+        return f"{value:,.{digits}f}"
+
+    def ratio(a, b):
+        return None if a is None or b in (None, 0) else a / b
+
+    def verdict(met):
+        return "n/a" if met is None else ("yes" if met else "**no**")
+
+    raw = num("raw_hash_per_second")
+    db = f.get("database", "?")
+    db_name = "MySQL (MariaDB " + f.get("mariadb", "?") + ")" if db == "mysql" else "SQLite"
+    out = []
+    out.append(f"Run on {f.get('date')}: {f.get('cpu')}, {f.get('cores')} cores, {f.get('memory_gib')} GiB, "
+               f"{f.get('os')} (kernel {f.get('kernel')}), .NET SDK {f.get('dotnet')} ({f.get('build', 'Release')}), database {db_name}, "
+               f"load generator wrk {f.get('wrk')} **on the same machine** (it takes CPU from the servers, most of all "
+               f"in the fast scenarios). Each measurement lasts {f.get('seconds')} s after a 5 s warm-up; every figure "
+               "and ratio below comes from this one run.")
+    out.append("")
+    out.append("### Throughput")
+    out.append("")
+    out.append("| Scenario | Requests/s | DB queries per request | Compared with | Ratio | Target | Met |")
+    out.append("|---|---:|---:|---|---:|---|---|")
+    out.append(f"| Raw password-hash verifications, {f.get('raw_hash_threads')} threads, PBKDF2-HMAC-SHA512 "
+               f"{fmt(num('raw_hash_iterations'))} iterations (in process) | {fmt(raw, 1)} | | | | | |")
+
+    def row(label, name, base_label=None, base=None, target=None, target_ratio=None, target_rps=None):
+        rps = num(name + "_rps")
+        queries = f.get(name + "_queries", "n/a")
+        r = ratio(rps, base)
+        if target_ratio is not None:
+            met = None if r is None else r >= target_ratio
+        elif target_rps is not None:
+            met = None if rps is None else rps >= target_rps
+        else:
+            met = None
+        out.append(f"| {label} | {fmt(rps, 1)} | {queries} | {base_label or ''} | "
+                   f"{fmt(r, 2) if base_label else ''} | {target or ''} | {verdict(met) if target else ''} |")
+        return rps
+
+    row("Password grant (1,000 users)", "password", "raw hash limit", raw, "≥ 0.9", target_ratio=0.9)
+    row("Registration", "register", "raw hash limit", raw, "≥ 0.75", target_ratio=0.75)
+    row("client_credentials grant (RS256 signing key, the default)", "client_credentials", target="≥ 1,000/s", target_rps=1000)
+    row("client_credentials grant (ES256 signing key)", "client_credentials_es256", target="≥ 1,000/s", target_rps=1000)
+    row("refresh_token grant (1,000 users)", "refresh", target="≥ 500/s", target_rps=500)
+    for algorithm in ("rs256", "es256"):
+        public = num(f"{algorithm}_public_rps")
+        row(f"Resource API `/api/public`, anonymous ({algorithm.upper()} server)", f"{algorithm}_public")
+        row(f"Resource API `/api/protected`, Bearer {algorithm.upper()} token", f"{algorithm}_protected",
+            "`/api/public`", public, "≥ 0.8", target_ratio=0.8)
+    out.append("")
+    out.append("DB queries per request are the database's own count (`Questions`) over the measurement, divided by "
+               "the requests answered; n/a on SQLite, which has no server to ask.")
+    out.append("")
+    out.append("### Latency at about 70% of each scenario's maximum")
+    out.append("")
+    out.append("| Scenario | Offered/s | Answered/s | p50 ms | p95 ms | p99 ms | p99 / p50 | Target p99 ≤ 3 × p50 | Late sends |")
+    out.append("|---|---:|---:|---:|---:|---:|---:|---|---:|")
+    scenarios = [("Password grant", "password"), ("Registration", "register"),
+                 ("client_credentials (RS256)", "client_credentials"), ("client_credentials (ES256)", "client_credentials_es256"),
+                 ("refresh_token", "refresh"),
+                 ("`/api/public` (RS256 run)", "rs256_public"), ("`/api/protected` RS256", "rs256_protected"),
+                 ("`/api/public` (ES256 run)", "es256_public"), ("`/api/protected` ES256", "es256_protected")]
+    for label, name in scenarios:
+        full = num(name + "_rps")
+        offered = None if full is None else int(full * 0.7)
+        p50, p99 = num(name + "_at70_p50_ms"), num(name + "_at70_p99_ms")
+        r = ratio(p99, p50)
+        out.append(f"| {label} | {fmt(offered)} | {fmt(num(name + '_at70_rps'), 1)} | {fmt(p50, 2)} | "
+                   f"{fmt(num(name + '_at70_p95_ms'), 2)} | {fmt(p99, 2)} | {fmt(r, 2)} | "
+                   f"{verdict(None if r is None else r <= 3)} | {fmt(num(name + '_at70_late_sends'))} |")
+    out.append("")
+    out.append("### Memory and start-up")
+    out.append("")
+    out.append("| Measure | Figure | Target | Met |")
+    out.append("|---|---:|---|---|")
+    peak = num("server_peak_rss_mb")
+    out.append(f"| Identity server peak RSS over the whole {db} run (VmHWM) | {fmt(peak)} MB | ≤ 200 MB | "
+               f"{verdict(None if peak is None else peak <= 200)} |")
+    out.append(f"| Identity server RSS when ready | {fmt(num(db + '_ready_rss_mb'))} MB | | |")
+    out.append(f"| Resource API peak RSS (RS256 run) | {fmt(num('rs256_api_peak_rss_mb'))} MB | | |")
+    ready = num("sqlite_ready_ms")
+    out.append(f"| Start to ready, SQLite, existing database | {fmt(ready)} ms | ≤ 2,000 ms | "
+               f"{verdict(None if ready is None else ready <= 2000)} |")
+    out.append(f"| Start to ready, SQLite, first start (creates the database) | {fmt(num('sqlite_first_ready_ms'))} ms | | |")
+    if db == "mysql":
+        out.append(f"| Start to ready, MySQL, existing database | {fmt(num('mysql_ready_ms'))} ms | | |")
+        out.append(f"| Start to ready, MySQL, first start (creates the schema) | {fmt(num('mysql_first_ready_ms'))} ms | | |")
+    out.append("")
+    out.append("### Scale: 1,000 against " + fmt(num("seed_small_seeded_users", ) and
+                                                 num("seed_small_seeded_users") + num("seed_large_seeded_users")) + " users")
+    out.append("")
+    out.append("| Scenario | 1,000 users, req/s | Large, req/s | Large / 1,000 | Target within 10% | Large p99 at 70% ms |")
+    out.append("|---|---:|---:|---:|---|---:|")
+    for label, name in (("Password grant", "password"), ("refresh_token grant", "refresh")):
+        small, large = num(name + "_rps"), num(name + "_large_rps")
+        r = ratio(large, small)
+        out.append(f"| {label} | {fmt(small, 1)} | {fmt(large, 1)} | {fmt(r, 2)} | "
+                   f"{verdict(None if r is None else r >= 0.9)} | {fmt(num(name + '_large_at70_p99_ms'), 2)} |")
+    out.append("")
+    out.append(f"Seeding {fmt(num('seed_large_seeded_users'))} users straight into the database took "
+               f"{fmt(num('seed_large_seed_seconds'), 1)} s.")
+    return "\n".join(out) + "\n"
+
+
+def main():
+    figures = load(sys.argv[1])
+    tables = render(figures)
+    if len(sys.argv) == 4 and sys.argv[2] == "--update":
+        with open(sys.argv[3], encoding="utf-8") as document:
+            text = document.read()
+        start, end = text.index(BEGIN) + len(BEGIN), text.index(END)
+        with open(sys.argv[3], "w", encoding="utf-8") as document:
+            document.write(text[:start] + "\n" + tables + text[end:])
+    else:
+        sys.stdout.write(tables)
+
+
+if __name__ == "__main__":
+    main()
