@@ -25,12 +25,14 @@ public static class DatabaseExtensions
             .ValidateOnStart();
 
         // Note: both contexts are registered, and the provider is chosen when the base type is resolved,
-        // so configuration is read lazily (after every source, test overrides included, is in place).
-        builder.Services.AddDbContext<SqliteIdentityHostDbContext>((services, options) =>
+        // so configuration is read lazily (after every source, test overrides included, is in place). Contexts are
+        // pooled: their options (connection string parsing, the provider's services) are built once, not on every
+        // request, and each request leases a context that EF Core resets when it is returned.
+        builder.Services.AddDbContextPool<SqliteIdentityHostDbContext>((services, options) =>
             options.UseIdentityHostSqlite(
                 GetConnectionString(services) ?? DefaultSqliteConnectionString,
                 services.GetRequiredService<IHostEnvironment>().ContentRootPath));
-        builder.Services.AddDbContext<MySqlIdentityHostDbContext>((services, options) =>
+        builder.Services.AddDbContextPool<MySqlIdentityHostDbContext>((services, options) =>
             options.UseIdentityHostMySql(GetConnectionString(services) ?? string.Empty));
         builder.Services.AddScoped<IdentityHostDbContext>(services =>
             services.GetRequiredService<IOptions<DatabaseOptions>>().Value.Provider switch

@@ -30,6 +30,44 @@ public abstract class IdentityHostDbContext(DbContextOptions options)
     /// </summary>
     public const int SubjectMaxLength = 191;
 
+    /// <summary>
+    /// Saves as EF Core does, except that a single changed row is written without an explicit transaction. Note: one
+    /// row is one INSERT, UPDATE or DELETE, atomic by itself; Oracle's MySQL provider would wrap each INSERT in SET
+    /// TRANSACTION, BEGIN and COMMIT, three more round trips on every token a grant stores.
+    /// </summary>
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        if (Database.CurrentTransaction is not null || Database.AutoTransactionBehavior != AutoTransactionBehavior.WhenNeeded ||
+            !HasSingleChangedRow())
+        {
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+
+        Database.AutoTransactionBehavior = AutoTransactionBehavior.Never;
+        try
+        {
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+        finally
+        {
+            Database.AutoTransactionBehavior = AutoTransactionBehavior.WhenNeeded;
+        }
+    }
+
+    private bool HasSingleChangedRow()
+    {
+        var changed = 0;
+        foreach (var entry in ChangeTracker.Entries())
+        {
+            if (entry.State is EntityState.Added or EntityState.Modified or EntityState.Deleted && ++changed > 1)
+            {
+                return false;
+            }
+        }
+
+        return changed == 1;
+    }
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

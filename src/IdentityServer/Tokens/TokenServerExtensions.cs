@@ -39,11 +39,17 @@ public static class TokenServerExtensions
         builder.AddServerKeys();
         builder.Services.AddScoped<UserPrincipalFactory>();
         builder.Services.AddScoped<TokenRevoker>();
+        builder.Services.AddSingleton<Clients.ClientSecretCache>();
+        builder.Services.AddSingleton<Clients.ClientLookupCache>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddHostedService<TokenPruner>();
 
         builder.Services.AddOpenIddict()
-            .AddCore(options => options.UseEntityFrameworkCore().UseDbContext<IdentityHostDbContext>())
+            .AddCore(options =>
+            {
+                options.UseEntityFrameworkCore().UseDbContext<IdentityHostDbContext>();
+                options.ReplaceApplicationManager(typeof(Clients.CachingApplicationManager<>));
+            })
             .AddServer(options =>
             {
                 options.SetAuthorizationEndpointUris("connect/authorize")
@@ -64,6 +70,9 @@ public static class TokenServerExtensions
                 options.RemoveEventHandler(OpenIddictServerHandlers.Exchange.ValidateResourceOwnerCredentialsParameters.Descriptor);
                 options.AddEventHandler(ScopeErrorMapper.Descriptor);
                 options.AddEventHandler(RevocationAudit.Descriptor);
+                options.AddEventHandler(TokenStoragePolicy.Descriptor);
+                options.AddEventHandler(TokenRequestConnection.OpenDescriptor);
+                options.AddEventHandler(TokenRequestConnection.CloseDescriptor);
 
                 // Note: error passthrough lets the authorization and end-session endpoints show an HTML error page
                 // for a request that cannot be sent back to its client, instead of OpenIddict's plain text.
@@ -103,6 +112,10 @@ public static class TokenServerExtensions
         builder.Services.AddOptions<OpenIddictServerAspNetCoreOptions>()
             .Configure<IOptions<TokenServerOptions>>((aspNetCore, settings) =>
                 aspNetCore.DisableTransportSecurityRequirement = !settings.Value.RequireHttps);
+
+        // Note: replaces OpenIddict's own registration (made with TryAdd), whatever the order.
+        builder.Services.Replace(ServiceDescriptor.Scoped(
+            typeof(OpenIddict.Abstractions.IOpenIddictApplicationCache<>), typeof(Clients.SharedApplicationCache<>)));
 
         builder.Services.AddAuthentication(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme);
         builder.Services.AddAuthorization();

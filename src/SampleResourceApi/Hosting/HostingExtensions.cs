@@ -11,12 +11,16 @@ public static class HostingExtensions
     /// </summary>
     public static IHostApplicationBuilder AddResourceApiHosting(this IHostApplicationBuilder builder)
     {
+        // Note: the console is written from a background thread, so a request never waits on stdout; when the queue is
+        // full, logging waits rather than drop an event.
         // Note: preserveStaticLogger keeps each host's logger its own (several hosts share a test process).
         builder.Services.AddSerilog(
             (services, logger) => logger
                 .ReadFrom.Configuration(builder.Configuration)
                 .ReadFrom.Services(services)
-                .WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture),
+                .WriteTo.Async(
+                    sink => sink.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture),
+                    blockWhenFull: true),
             preserveStaticLogger: true);
         builder.Services.AddProblemDetails();
         builder.Services.AddHealthChecks();

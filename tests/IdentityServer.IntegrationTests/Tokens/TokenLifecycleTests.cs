@@ -8,6 +8,7 @@ using IdentityHost.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
+using OpenIddict.Abstractions;
 using OpenIddict.EntityFrameworkCore.Models;
 
 namespace IdentityHost.IdentityServer.IntegrationTests.Tokens;
@@ -94,10 +95,11 @@ public abstract class TokenLifecycleTests(IdentityServerFixture fixture) : Serve
         }
 
         // Note: the refresh token's row left the valid ones and is not kept as revoked: it was deleted (checking
-        // for the revoked row first would race the one-second pruner). The live access token's row stays.
+        // for the revoked row first would race the one-second pruner). The live access token's row stays; the
+        // identity token never had one (TokenStoragePolicy).
         Assert.Equal(0, await CountTokenRowsAsync(host, subject, valid: false));
         Assert.Equal(validBefore - 1, await CountTokenRowsAsync(host, subject, valid: true));
-        Assert.True(validBefore >= 2, "The access and refresh tokens must each have had a row.");
+        Assert.Equal(2, validBefore);
     }
 
     [Fact]
@@ -134,6 +136,76 @@ public abstract class TokenLifecycleTests(IdentityServerFixture fixture) : Serve
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.HttpStatusCode);
         Assert.Equal(OidcConstants.TokenErrors.InvalidClient, ErrorOf(response));
+    }
+
+    [Fact]
+    public async Task ClientCredentialsTokensAreNotStored()
+    {
+        var response = await Fixture.RequestMachineTokenAsync(Client);
+        var revocation = await Client.RevokeTokenAsync(new TokenRevocationRequest
+        {
+            Address = new Uri(IdentityServerFixture.Authority, "connect/revoke").ToString(),
+            ClientId = IdentityServerFixture.MachineClientId,
+            ClientSecret = Fixture.MachineClientSecret,
+            Token = response.AccessToken!,
+        }, TestContext.Current.CancellationToken);
+
+        Assert.False(response.IsError, response.Raw);
+        Assert.Equal(0, await CountTokenRowsAsync(Fixture.Host, IdentityServerFixture.MachineClientId, valid: true));
+        Assert.Equal("unsupported_token_type", revocation.Error);
+    }
+
+    [Fact]
+    public async Task WrongClientSecretIsRefusedAfterTheRightOneWasAccepted()
+    {
+        var accepted = await Fixture.RequestMachineTokenAsync(Client);
+        var wrong = await Fixture.RequestMachineTokenAsync(Client, secret: Fixture.MachineClientSecret + "x");
+        var again = await Fixture.RequestMachineTokenAsync(Client);
+
+        Assert.False(accepted.IsError, accepted.Raw);
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.HttpStatusCode);
+        Assert.False(again.IsError, again.Raw);
+    }
+
+    [Fact]
+    public async Task ChangedClientSecretTakesEffectAtOnceDespiteTheCaches()
+    {
+        var clientId = "rotating-" + Guid.NewGuid().ToString("N")[..8];
+        var oldSecret = Guid.NewGuid().ToString("N");
+        var newSecret = Guid.NewGuid().ToString("N");
+        var descriptor = new OpenIddictApplicationDescriptor
+        {
+            ClientId = clientId,
+            ClientSecret = oldSecret,
+            ClientType = OpenIddictConstants.ClientTypes.Confidential,
+            Permissions =
+            {
+                OpenIddictConstants.Permissions.Endpoints.Token,
+                OpenIddictConstants.Permissions.GrantTypes.ClientCredentials,
+                OpenIddictConstants.Permissions.Prefixes.Scope + "api",
+            },
+        };
+        await using (var scope = Fixture.Host.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>()
+                .CreateAsync(descriptor, TestContext.Current.CancellationToken);
+        }
+
+        var before = await RequestClientTokenAsync(clientId, oldSecret);
+        await using (var scope = Fixture.Host.Services.CreateAsyncScope())
+        {
+            var applications = scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>();
+            var application = await applications.FindByClientIdAsync(clientId, TestContext.Current.CancellationToken);
+            descriptor.ClientSecret = newSecret;
+            await applications.UpdateAsync(application!, descriptor, TestContext.Current.CancellationToken);
+        }
+
+        var oldAfter = await RequestClientTokenAsync(clientId, oldSecret);
+        var newAfter = await RequestClientTokenAsync(clientId, newSecret);
+
+        Assert.False(before.IsError, before.Raw);
+        Assert.Equal(HttpStatusCode.Unauthorized, oldAfter.HttpStatusCode);
+        Assert.False(newAfter.IsError, newAfter.Raw);
     }
 
     [Fact]
@@ -366,6 +438,15 @@ public abstract class TokenLifecycleTests(IdentityServerFixture fixture) : Serve
         return await tokens.CountAsync(
             token => token.Subject == subject && (token.Status == "valid") == valid, TestContext.Current.CancellationToken);
     }
+
+    private Task<TokenResponse> RequestClientTokenAsync(string clientId, string secret) =>
+        Client.RequestClientCredentialsTokenAsync(new ClientCredentialsTokenRequest
+        {
+            Address = TokenEndpoint,
+            ClientId = clientId,
+            ClientSecret = secret,
+            Scope = "api",
+        }, TestContext.Current.CancellationToken);
 
     private Task<TokenIntrospectionResponse> IntrospectAsync(string token, string clientId, string? secret) =>
         Client.IntrospectTokenAsync(new TokenIntrospectionRequest
