@@ -106,6 +106,11 @@ def render(f):
     out.append(f"| Identity server peak RSS over the whole {db} run (VmHWM) | {fmt(peak)} MB | ≤ 200 MB | "
                f"{verdict(None if peak is None else peak <= 200)} |")
     out.append(f"| Identity server RSS when ready | {fmt(num(db + '_ready_rss_mb'))} MB | | |")
+    steps = [("password", "password grant"), ("register", "registration"), ("client_credentials", "client_credentials"),
+             ("refresh", "refresh"), ("password_large", "password grant, large"), ("refresh_large", "refresh, large")]
+    marks = ", ".join(f"{label} {fmt(num(name + '_peak_rss_mb'))}" for name, label in steps if num(name + "_peak_rss_mb") is not None)
+    if marks:
+        out.append(f"| Identity server high-water mark after each scenario (MB) | {marks} | | |")
     out.append(f"| Resource API peak RSS (RS256 run) | {fmt(num('rs256_api_peak_rss_mb'))} MB | | |")
     ready = num("sqlite_ready_ms")
     out.append(f"| Start to ready, SQLite, existing database | {fmt(ready)} ms | ≤ 2,000 ms | "

@@ -199,6 +199,9 @@ measure() {
   rate=$(python3 -c "print(int($(figure "${name}_rps") * 0.7))")
   [[ "$script" == refresh ]] && refresh_pool "$connections"
   run_wrk "${name}_at70" "$script" "$url" "$paced_threads" "$connections" "$rate"
+  # Note: the watched server's high-water mark so far, to tell which scenario set the peak.
+  [[ -n "${watch_pid:-}" ]] && record "${name}_peak_rss_mb" "$(peak_rss_mb "$watch_pid")"
+  return 0
 }
 
 login() {
@@ -228,6 +231,7 @@ echo "==> identity server ($database, RS256)"
 start_server "${database}_first" RS256 "$(connection_for identityhost)"; stop "$server_pid"
 start_server "$database" RS256 "$(connection_for identityhost)"
 main_pid=$server_pid
+watch_pid=$main_pid
 dotnet "$bench_dll" seed "$root/src/IdentityServer" "$provider" "$(connection_for identityhost)" 0 "$small_users" "$password" \
   | record_output seed_small
 export BENCH_USERS=$small_users BENCH_PASSWORD=$password BENCH_PASSWORD_CLIENT=bench-password BENCH_RUN=$RANDOM
@@ -249,6 +253,8 @@ resource_api() {
     dotnet "$api_dll" --contentRoot "$published/SampleResourceApi" >>"$work/api-$name.log" 2>&1 &
   api_pid=$!
   pids+=("$api_pid")
+  local saved_watch=${watch_pid:-}
+  watch_pid=$api_pid
   wait_for "$api_url/api/public"
   local token
   token=$(login bench0000001 | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
@@ -257,6 +263,7 @@ resource_api() {
   BENCH_AUTHORIZATION="" measure "${name}_public" get "$api_url/api/public" 1 32
   BENCH_AUTHORIZATION="Bearer $token" measure "${name}_protected" get "$api_url/api/protected" 1 32
   record "${name}_api_peak_rss_mb" "$(peak_rss_mb "$api_pid")"
+  watch_pid=$saved_watch
   stop "$api_pid"
 }
 resource_api rs256
@@ -273,6 +280,7 @@ stop "$main_pid"
 echo "==> identity server ($database, ES256) and resource API"
 start_server es256 ES256 "$(connection_for identityhost_es256)"
 es256_pid=$server_pid
+watch_pid=$es256_pid
 dotnet "$bench_dll" seed "$root/src/IdentityServer" "$provider" "$(connection_for identityhost_es256)" 0 1 "$password" >/dev/null
 measure client_credentials_es256 client_credentials "$server_url" 2 32
 resource_api es256

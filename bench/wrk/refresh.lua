@@ -8,8 +8,12 @@ common.install(_G)
 local client = common.form(os.getenv("BENCH_PASSWORD_CLIENT"))
 local headers = { ["Content-Type"] = "application/x-www-form-urlencoded" }
 local queue, first, last = {}, 1, 0
+-- Note: before starting, wrk asks the first thread for one request only to check that it parses, and never sends
+-- it; that call must not consume a token, or that thread's chain would end at once.
+local verifying
 
 function init(args)
+  verifying = thread_id == 1
   local threads = tonumber(os.getenv("BENCH_THREADS"))
   local line_number = 0
   for line in io.lines(os.getenv("BENCH_REFRESH_TOKENS")) do
@@ -22,6 +26,10 @@ function init(args)
 end
 
 function request()
+  if verifying then
+    verifying = false
+    return wrk.format("POST", "/connect/token", headers, "grant_type=refresh_token")
+  end
   local token = "exhausted"
   if first <= last then
     token = queue[first]

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
@@ -29,13 +30,19 @@ public static class AuthenticationExtensions
             .ValidateOnStart();
 
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ValidatedTokenCache>();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<IOptions<ResourceApiOptions>>((bearer, settings) =>
+            .Configure<IOptions<ResourceApiOptions>, ValidatedTokenCache>((bearer, settings, cache) =>
             {
                 var api = settings.Value;
                 bearer.Authority = api.Authority?.ToString();
                 bearer.Audience = api.Audience;
                 bearer.RequireHttpsMetadata = api.RequireHttpsMetadata;
+                // Note: the same JWT handler, remembering the tokens it validated (see ValidatedTokenCache); set
+                // before MapInboundClaims, which applies to the handlers present.
+                bearer.TokenHandlers.Clear();
+                bearer.TokenHandlers.Add(cache);
                 bearer.MapInboundClaims = false;
                 // Note: a token signed with a key this API has not seen makes it read the JWKS again (the token
                 // handler asks the configuration manager for a refresh), at most once per RefreshInterval, so a

@@ -34,6 +34,30 @@ public sealed class JwtAttackTests : IClassFixture<SqliteResourceApiFixture>, ID
     }
 
     [Fact]
+    public async Task Returns401GivenATamperedCopyOfATokenItAccepted()
+    {
+        var forge = await ForgeAsync();
+        var token = forge.Create();
+        var parts = token.Split('.');
+        // Note: a character in the middle of the signature, and one of the payload: both must fail validation in full
+        // even though the genuine token was just accepted (and remembered by the API's validated-token cache).
+        var signature = parts[2].ToCharArray();
+        signature[signature.Length / 2] = signature[signature.Length / 2] == 'A' ? 'B' : 'A';
+        var payload = parts[1].ToCharArray();
+        payload[payload.Length / 2] = payload[payload.Length / 2] == 'A' ? 'B' : 'A';
+
+        var first = await StatusAsync(token);
+        var badSignature = await StatusAsync($"{parts[0]}.{parts[1]}.{new string(signature)}");
+        var badPayload = await StatusAsync($"{parts[0]}.{new string(payload)}.{parts[2]}");
+        var again = await StatusAsync(token);
+
+        Assert.Equal(HttpStatusCode.OK, first);
+        Assert.Equal(HttpStatusCode.Unauthorized, badSignature);
+        Assert.Equal(HttpStatusCode.Unauthorized, badPayload);
+        Assert.Equal(HttpStatusCode.OK, again);
+    }
+
+    [Fact]
     public async Task Returns401GivenHs256TokenSignedWithThePublicKey()
     {
         var forge = await ForgeAsync();
