@@ -53,41 +53,20 @@ public static class DatabaseExtensions
         return services;
     }
 
-    /// <summary>Seconds to wait for a MySQL connection, unless the connection string says otherwise.</summary>
-    public const int DefaultMySqlConnectTimeout = 5;
-
     /// <summary>
     /// Configures the MySQL provider. Note: this is the one place that names the provider package
     /// (Oracle's MySql.EntityFrameworkCore); moving to Pomelo once it supports EF Core 10 changes only this line
     /// (and drops the MariaDB lock workaround, which Pomelo does not need).
     /// </summary>
+    /// <remarks>
+    /// Note: the driver's own timeouts stay (connect 15 s, command 30 s). MySql.Data runs its start-up commands on a
+    /// new connection under the connect timeout, and when one expires it sends KILL QUERY and then waits for good
+    /// for an answer the server never sends: a request hung that way, its connections marked Killed, on a loaded
+    /// test machine with a 5 s connect timeout (and before that with a 15 s command timeout). A stopped database
+    /// refuses connections at once, so the timeouts matter only for an unreachable host.
+    /// </remarks>
     public static DbContextOptionsBuilder UseIdentityHostMySql(this DbContextOptionsBuilder options, string connectionString) =>
-        options.UseMySQL(WithFailFastTimeouts(connectionString)).AddInterceptors(MariaDbMigrationLockInterceptor.Instance);
-
-    /// <summary>
-    /// Shortens the driver's connect timeout (15 s) to <see cref="DefaultMySqlConnectTimeout"/>, unless the
-    /// connection string sets one. Note: a request waits on it when the database host is unreachable (a stopped
-    /// server refuses at once); a client that waits longer than a few seconds for a sign-in has given up anyway,
-    /// and the 503 tells it to retry. The command timeout stays the driver's 30 s (<c>Default Command Timeout</c>):
-    /// with 15 s, a test run on a heavily loaded machine hung for good, its connections marked Killed by the
-    /// server after MySql.Data's timeout (KILL QUERY), so an expired command must stay a rare last resort.
-    /// </summary>
-    internal static string WithFailFastTimeouts(string connectionString)
-    {
-        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
-        if (HasAnyKey(given, "Connect Timeout", "Connection Timeout", "ConnectionTimeout"))
-        {
-            return connectionString;
-        }
-
-        return new MySql.Data.MySqlClient.MySqlConnectionStringBuilder(connectionString)
-        {
-            ConnectionTimeout = DefaultMySqlConnectTimeout,
-        }.ConnectionString;
-    }
-
-    private static bool HasAnyKey(System.Data.Common.DbConnectionStringBuilder builder, params string[] keys) =>
-        keys.Any(builder.ContainsKey);
+        options.UseMySQL(connectionString).AddInterceptors(MariaDbMigrationLockInterceptor.Instance);
 
     /// <summary>
     /// Configures SQLite with a generous busy timeout. Note: together with WAL mode (set by the initializer)
