@@ -183,10 +183,8 @@ public sealed class DatabaseOutage : IAsyncLifetime
             }
             catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
             {
-                // Note: recorded as status 0, which no test accepts: the server must always answer.
-                Record(exchanges, new Exchange(
-                    registering ? RequestKind.Registration : RequestKind.PasswordGrant, null, started, _clock.Elapsed,
-                    0, null, null, exception.ToString()));
+                Record(exchanges, Exchange.Unanswered(
+                    registering ? RequestKind.Registration : RequestKind.PasswordGrant, started, _clock.Elapsed, exception));
             }
         }
     }
@@ -209,7 +207,7 @@ public sealed class DatabaseOutage : IAsyncLifetime
         }
         catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
         {
-            Record(exchanges, new Exchange(RequestKind.Registration, null, started, _clock.Elapsed, 0, null, null, exception.ToString()));
+            Record(exchanges, Exchange.Unanswered(RequestKind.Registration, started, _clock.Elapsed, exception));
         }
     }
 
@@ -307,6 +305,10 @@ public sealed class DatabaseOutage : IAsyncLifetime
             RequestKind kind, string? userName, TimeSpan started, TimeSpan ended, HttpResponseMessage response) =>
             new(kind, userName, started, ended, response.StatusCode, response.Headers.RetryAfter?.ToString(),
                 response.Content.Headers.ContentType?.MediaType, await response.Content.ReadAsStringAsync());
+
+        /// <summary>A request the server never answered. Note: status 0, which no test accepts: the server must always answer.</summary>
+        public static Exchange Unanswered(RequestKind kind, TimeSpan started, TimeSpan ended, Exception exception) =>
+            new(kind, null, started, ended, 0, null, null, exception.ToString());
 
         public override string ToString() =>
             $"{Kind} {StartedAt.TotalSeconds:F2}s-{EndedAt.TotalSeconds:F2}s {(int)Status} {Body[..Math.Min(Body.Length, 300)]}";
