@@ -1,7 +1,11 @@
 using IdentityHost.IdentityServer.Accounts;
+using IdentityHost.IdentityServer.Api;
 using IdentityHost.IdentityServer.Clients;
+using IdentityHost.IdentityServer.Common;
 using IdentityHost.IdentityServer.Data;
 using IdentityHost.IdentityServer.Hosting;
+using IdentityHost.IdentityServer.Keys;
+using IdentityHost.IdentityServer.SeedLogin;
 using IdentityHost.IdentityServer.SignIn;
 using IdentityHost.IdentityServer.Tokens;
 using Serilog;
@@ -17,22 +21,27 @@ try
     builder.AddIdentityHostLogging();
     builder.AddGracefulShutdown();
     builder.AddProblemDetailsHandling();
+    builder.AddJsonRequests();
     builder.AddHttpHardening();
-    builder.AddIdentityHostRateLimiting();
+    builder.AddRateLimits();
     builder.AddIdentityHostDatabase();
+    builder.AddSharedDataProtection();
+    builder.AddServerKeys();
     builder.AddAccounts();
     builder.AddClients();
     builder.AddTokenServer();
+    builder.AddSeedLogin();
     builder.AddInteractiveSignIn();
+    builder.AddApiAuthorization();
     builder.AddIdentityHostHealthChecks();
 
     var app = builder.Build();
 
     app.UseIdentityHostPipeline();
-    app.MapAccountsApi();
-    app.MapAccountManagementApi();
-    app.MapTokenEndpoint();
-    app.MapSessionEndpoints();
+    app.MapAuthApi();
+    app.MapUsersApi();
+    app.MapAccountApi();
+    app.MapTokenEndpoints();
     app.MapInteractiveSignIn();
     app.MapIdentityHostHealthChecks();
 

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using IdentityHost.IdentityServer.Data;
-using IdentityHost.IdentityServer.Keys;
+using IdentityHost.IdentityServer.Entities;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

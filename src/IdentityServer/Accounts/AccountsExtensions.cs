@@ -1,4 +1,6 @@
+using IdentityHost.IdentityServer.Common;
 using IdentityHost.IdentityServer.Data;
+using IdentityHost.IdentityServer.Entities;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -68,14 +70,11 @@ public static class AccountsExtensions
         builder.Services.AddScoped<UserRegistration>();
         builder.Services.AddScoped<PasswordCheck>();
         builder.Services.AddScoped<KnownAddresses>();
-        builder.Services.AddScoped<SecurityAudit>();
+        builder.Services.TryAddScoped<SecurityAudit>();
         builder.Services.AddHttpContextAccessor();
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddDatabaseSeeder<RoleSeeder>();
         builder.Services.AddDatabaseSeeder<AdminBootstrapper>();
         return builder;
     }
-
-    /// <summary>Adds the seed project's <c>POST /api/auth/login</c>; call it before routing.</summary>
-    public static IApplicationBuilder UseSeedLogin(this IApplicationBuilder app) =>
-        app.UseMiddleware<SeedLoginMiddleware>();
 }

@@ -1,4 +1,5 @@
 using IdentityHost.IdentityServer.Data;
+using IdentityHost.IdentityServer.Entities;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 

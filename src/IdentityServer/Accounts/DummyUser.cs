@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using IdentityHost.IdentityServer.Entities;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 

@@ -1,4 +1,6 @@
+using IdentityHost.IdentityServer.Common;
 using IdentityHost.IdentityServer.Data;
+using IdentityHost.IdentityServer.Entities;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -36,7 +38,7 @@ public sealed class PasswordCheck(
             // Note: hash anyway, so an unknown name costs the same time as a wrong password.
             hasher.VerifyHashedPassword(DummyUser.Instance, DummyUser.GetPasswordHash(hasherOptions), password);
             await CountFailureAsync(DummyUser.Instance.Id, cancellationToken);
-            audit.Write("login.failed", userId: null, "unknown user");
+            audit.Write(AuditEvents.LoginFailed, userId: null, "unknown user");
             return null;
         }
 
@@ -49,7 +51,7 @@ public sealed class PasswordCheck(
         if (barred)
         {
             await CountFailureAsync(DummyUser.Instance.Id, cancellationToken);
-            audit.Write("login.failed", user.Id, "account locked or disabled");
+            audit.Write(AuditEvents.LoginFailed, user.Id, "account locked or disabled");
             return null;
         }
 
@@ -67,17 +69,17 @@ public sealed class PasswordCheck(
             }
 
             await knownAddresses.RememberCurrentAsync(user.Id, cancellationToken);
-            audit.Write("login.succeeded", user.Id);
+            audit.Write(AuditEvents.LoginSucceeded, user.Id);
             return user;
         }
 
         if (await CountFailureAsync(user.Id, cancellationToken) is { } lockoutEnd)
         {
-            audit.Write("login.locked_out", user.Id, "until " + lockoutEnd.ToString("o", System.Globalization.CultureInfo.InvariantCulture));
+            audit.Write(AuditEvents.LoginLockedOut, user.Id, "until " + lockoutEnd.ToString("o", System.Globalization.CultureInfo.InvariantCulture));
         }
         else
         {
-            audit.Write("login.failed", user.Id);
+            audit.Write(AuditEvents.LoginFailed, user.Id);
         }
 
         return null;

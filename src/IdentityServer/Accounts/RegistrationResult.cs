@@ -1,3 +1,4 @@
+using IdentityHost.IdentityServer.Entities;
 namespace IdentityHost.IdentityServer.Accounts;
 
 /// <summary>The outcome of <see cref="UserRegistration.RegisterAsync"/>: a user, field errors, or a name already taken.</summary>

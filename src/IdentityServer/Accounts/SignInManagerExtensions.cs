@@ -1,3 +1,4 @@
+using IdentityHost.IdentityServer.Entities;
 using Microsoft.AspNetCore.Identity;
 
 namespace IdentityHost.IdentityServer.Accounts;

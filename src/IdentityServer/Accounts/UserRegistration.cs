@@ -1,4 +1,6 @@
+using IdentityHost.IdentityServer.Common;
 using IdentityHost.IdentityServer.Data;
+using IdentityHost.IdentityServer.Entities;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
@@ -109,7 +111,7 @@ public sealed class UserRegistration(
         }
 
         logger.LogInformation("Registered user {UserId} with role {Role}", user.Id, role);
-        audit.Write("user.registered", user.Id, "role " + role);
+        audit.Write(AuditEvents.UserRegistered, user.Id, "role " + role);
         return RegistrationResult.Created(user, role);
     }
 

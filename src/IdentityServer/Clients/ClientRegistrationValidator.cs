@@ -1,12 +1,11 @@
-using IdentityHost.IdentityServer.Accounts;
-using IdentityHost.IdentityServer.Tokens;
+using IdentityHost.IdentityServer.Common;
 using Microsoft.Extensions.Options;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace IdentityHost.IdentityServer.Clients;
 
 /// <summary>Fails start-up on a client configuration that cannot work, naming the offending key.</summary>
-internal sealed class ClientRegistrationValidator(IOptions<AccountOptions> accounts) : IValidateOptions<ClientRegistrationOptions>
+internal sealed class ClientRegistrationValidator : IValidateOptions<ClientRegistrationOptions>
 {
     /// <summary>The grant types a configured client may be allowed.</summary>
     public static IReadOnlyList<string> SupportedGrantTypes { get; } =
@@ -50,14 +49,6 @@ internal sealed class ClientRegistrationValidator(IOptions<AccountOptions> accou
         failures.AddRange(options.Clients.GroupBy(client => client.ClientId, StringComparer.Ordinal)
             .Where(group => group.Count() > 1)
             .Select(group => $"OpenIddict:Clients names '{group.Key}' more than once."));
-
-        var loginClientId = accounts.Value.LoginClientId;
-        if (!string.IsNullOrWhiteSpace(loginClientId) && !options.Clients.Any(client =>
-                client.ClientId == loginClientId && client.GrantTypes.Contains(GrantTypes.Password)))
-        {
-            failures.Add($"Accounts:LoginClientId is '{loginClientId}', but no client in OpenIddict:Clients with that id " +
-                         "is allowed the password grant.");
-        }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.Caching.Memory;
 
 namespace IdentityHost.IdentityServer.Clients;
 
@@ -12,44 +12,28 @@ namespace IdentityHost.IdentityServer.Clients;
 /// <remarks>
 /// Note: an entry is keyed by the stored hash itself, so a changed or removed secret (the client synchroniser writes
 /// a new hash, with a new salt) can never match an old entry. The secret is kept only as an HMAC under a key made at
-/// start-up, never as text, and compared in fixed time. Entries last <see cref="Lifetime"/>; the cache holds at most
-/// <see cref="Capacity"/> of them and starts afresh when full.
+/// start-up, never as text, and compared in fixed time. Entries last <see cref="Lifetime"/>; at most
+/// <see cref="Capacity"/> are kept, the least recently used going first when it is full.
 /// </remarks>
-internal sealed class ClientSecretCache(TimeProvider clock)
+internal sealed class ClientSecretCache(TimeProvider clock) : IDisposable
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(10);
     public const int Capacity = 10_000;
 
     private readonly byte[] _key = RandomNumberGenerator.GetBytes(32);
-    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
-
-    public bool IsKnownValid(string storedHash, string secret)
+    private readonly MemoryCache _entries = new(new MemoryCacheOptions
     {
-        if (!_entries.TryGetValue(storedHash, out var entry))
-        {
-            return false;
-        }
+        SizeLimit = Capacity,
+        Clock = new MemoryCacheClock(clock),
+    });
 
-        if (clock.GetUtcNow() >= entry.Expires)
-        {
-            _entries.TryRemove(new KeyValuePair<string, Entry>(storedHash, entry));
-            return false;
-        }
+    public bool IsKnownValid(string storedHash, string secret) =>
+        _entries.TryGetValue(storedHash, out byte[]? mac) && CryptographicOperations.FixedTimeEquals(mac, Mac(secret));
 
-        return CryptographicOperations.FixedTimeEquals(entry.Mac, Mac(secret));
-    }
+    public void RememberValid(string storedHash, string secret) =>
+        _entries.Set(storedHash, Mac(secret), new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = Lifetime });
 
-    public void RememberValid(string storedHash, string secret)
-    {
-        if (_entries.Count >= Capacity)
-        {
-            _entries.Clear();
-        }
-
-        _entries[storedHash] = new Entry(Mac(secret), clock.GetUtcNow() + Lifetime);
-    }
+    public void Dispose() => _entries.Dispose();
 
     private byte[] Mac(string secret) => HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes(secret));
-
-    private sealed record Entry(byte[] Mac, DateTimeOffset Expires);
 }

@@ -1,8 +1,7 @@
-using IdentityHost.IdentityServer.Accounts;
-using IdentityHost.IdentityServer.Keys;
+using IdentityHost.IdentityServer.Entities;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using OpenIddict.EntityFrameworkCore.Models;
 

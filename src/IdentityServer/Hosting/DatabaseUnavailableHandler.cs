@@ -1,5 +1,5 @@
+using IdentityHost.IdentityServer.Common;
 using IdentityHost.IdentityServer.Data;
-using IdentityHost.IdentityServer.Tokens;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace IdentityHost.IdentityServer.Hosting;
@@ -27,7 +27,7 @@ internal sealed class DatabaseUnavailableHandler(ILogger<DatabaseUnavailableHand
             httpContext.Request.Method, httpContext.Request.Path.Value, Describe(exception));
         httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         httpContext.Response.Headers.CacheControl = "no-store";
-        await OAuthErrors.WriteAsync(
+        await ErrorResponses.WriteAsync(
             httpContext,
             StatusCodes.Status503ServiceUnavailable,
             "temporarily_unavailable",

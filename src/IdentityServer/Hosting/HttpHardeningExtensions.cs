@@ -1,4 +1,5 @@
 using System.Net;
+using IdentityHost.IdentityServer.Common;
 using IdentityHost.IdentityServer.Tokens;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
@@ -101,7 +102,7 @@ public static class HttpHardeningExtensions
             return;
         }
 
-        await OAuthErrors.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "invalid_request", "Payload too large",
+        await ErrorResponses.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "invalid_request", "Payload too large",
             $"The request body is larger than {limit} bytes.");
     }
 

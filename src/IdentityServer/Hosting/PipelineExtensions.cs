@@ -1,5 +1,3 @@
-using IdentityHost.IdentityServer.Accounts;
-using IdentityHost.IdentityServer.Keys;
 using Serilog;
 
 namespace IdentityHost.IdentityServer.Hosting;
@@ -8,12 +6,13 @@ namespace IdentityHost.IdentityServer.Hosting;
 public static class PipelineExtensions
 {
     /// <summary>
-    /// Adds RFC 7807 problem details for errors and empty error answers, the mapping of unparseable requests to
-    /// 400/413 (<see cref="MalformedRequestHandler"/>), and the one mapping of an unreachable database to 503
+    /// Adds RFC 7807 problem details for errors and empty error answers, the mapping of unreadable requests to
+    /// 400/413/415 (<see cref="MalformedRequestHandler"/>), and the one mapping of an unreachable database to 503
     /// (<see cref="DatabaseUnavailableHandler"/>).
     /// </summary>
     public static IHostApplicationBuilder AddProblemDetailsHandling(this IHostApplicationBuilder builder)
     {
+        ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<MalformedRequestHandler>();
         builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
@@ -22,20 +21,19 @@ public static class PipelineExtensions
 
     /// <summary>
     /// Transport hardening and security headers (<see cref="HttpHardeningExtensions.UseHttpHardening"/>), errors as
-    /// problem details (never a stack trace, in any environment), request logging, the seed login
-    /// adapter (before routing, since it rewrites the path), the per-IP rate limits (after it, so the seed login
-    /// counts as a token request), then routing, the managed keys' refresh, authentication and authorization.
+    /// problem details (never a stack trace, in any environment), request logging, routing, then the rate limits the
+    /// chosen endpoint names (before OpenIddict, which answers its endpoints during authentication), authentication and
+    /// authorization.
     /// </summary>
     public static WebApplication UseIdentityHostPipeline(this WebApplication app)
     {
+        ArgumentNullException.ThrowIfNull(app);
         app.UseHttpHardening();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseSerilogRequestLogging();
-        app.UseSeedLogin();
-        app.UseRateLimiter();
         app.UseRouting();
-        app.UseServerKeys();
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
         return app;

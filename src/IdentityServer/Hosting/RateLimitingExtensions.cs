@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
+using IdentityHost.IdentityServer.Common;
 using Microsoft.AspNetCore.RateLimiting;
-using IdentityHost.IdentityServer.Tokens;
 using Microsoft.Extensions.Options;
 
 namespace IdentityHost.IdentityServer.Hosting;
@@ -10,12 +10,15 @@ namespace IdentityHost.IdentityServer.Hosting;
 public static class RateLimitingExtensions
 {
     /// <summary>
-    /// Binds <c>RateLimiting</c> and adds a fixed one-minute window per client IP address (after trusted proxies
-    /// are applied) for credential checks and for registrations. Over the limit: 429 with <c>Retry-After</c>, in
-    /// the OAuth error format on <c>/connect/*</c>, as problem details elsewhere.
+    /// Binds <c>RateLimiting</c> and defines the policies endpoints name (<see cref="RateLimitPolicies"/>): a fixed
+    /// one-minute window per client IP address (after trusted proxies are applied) of POSTs that check a password
+    /// (<see cref="RateLimitPolicies.PasswordCheck"/>) and of POSTs that create an account
+    /// (<see cref="RateLimitPolicies.Registration"/>). Over a limit: 429 with <c>Retry-After</c>, in the OAuth error
+    /// format on <c>/connect/*</c>, as problem details elsewhere.
     /// </summary>
-    public static IHostApplicationBuilder AddIdentityHostRateLimiting(this IHostApplicationBuilder builder)
+    public static IHostApplicationBuilder AddRateLimits(this IHostApplicationBuilder builder)
     {
+        ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddOptions<RateLimitSettings>()
             .BindConfiguration(RateLimitSettings.SectionName)
             .Validate(settings => settings.CredentialsPerMinute > 0, "RateLimiting:CredentialsPerMinute must be positive.")
@@ -27,49 +30,23 @@ public static class RateLimitingExtensions
             .Configure<IOptions<RateLimitSettings>>((limiter, settings) =>
             {
                 limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-                limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-                {
-                    var kind = Classify(context.Request);
-                    if (kind is null)
-                    {
-                        return RateLimitPartition.GetNoLimiter(string.Empty);
-                    }
-
-                    var permits = kind == "credentials" ? settings.Value.CredentialsPerMinute : settings.Value.RegistrationsPerMinute;
-                    var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-                    return RateLimitPartition.GetFixedWindowLimiter(kind + "|" + address, _ => new FixedWindowRateLimiterOptions
-                    {
-                        PermitLimit = permits,
-                        Window = TimeSpan.FromMinutes(1),
-                        QueueLimit = 0,
-                    });
-                });
+                limiter.AddPolicy(RateLimitPolicies.PasswordCheck, context => PerAddress(context, settings.Value.CredentialsPerMinute));
+                limiter.AddPolicy(RateLimitPolicies.Registration, context => PerAddress(context, settings.Value.RegistrationsPerMinute));
                 limiter.OnRejected = RejectAsync;
             });
         return builder;
     }
 
-    /// <summary>Which limit a request counts against: <c>credentials</c>, <c>registrations</c>, or none.</summary>
-    private static string? Classify(HttpRequest request)
-    {
-        if (!HttpMethods.IsPost(request.Method))
-        {
-            return null;
-        }
-
-        // Note: the seed /api/auth/login has been rewritten to /connect/token by now, so it shares that limit.
-        var path = request.Path;
-        if (path.Equals("/connect/token", StringComparison.OrdinalIgnoreCase) ||
-            path.Equals("/account/login", StringComparison.OrdinalIgnoreCase))
-        {
-            return "credentials";
-        }
-
-        return path.Equals("/api/auth/register", StringComparison.OrdinalIgnoreCase) ||
-               path.Equals("/account/register", StringComparison.OrdinalIgnoreCase)
-            ? "registrations"
-            : null;
-    }
+    /// <summary>
+    /// <paramref name="permits"/> POSTs per minute from the request's address; other methods (the GET of a page) are not
+    /// counted. Note: the policy's name is part of the partition, so each policy counts on its own, however many
+    /// endpoints share it.
+    /// </summary>
+    private static RateLimitPartition<string> PerAddress(HttpContext context, int permits) =>
+        !HttpMethods.IsPost(context.Request.Method)
+            ? RateLimitPartition.GetNoLimiter(string.Empty)
+            : RateLimitPartition.GetFixedWindowLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ =>
+                new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 });
 
     private static async ValueTask RejectAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
     {
@@ -78,7 +55,7 @@ public static class RateLimitingExtensions
             ? Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds))
             : 60;
         context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        await OAuthErrors.WriteAsync(context, StatusCodes.Status429TooManyRequests, "temporarily_unavailable", "Too many requests",
+        await ErrorResponses.WriteAsync(context, StatusCodes.Status429TooManyRequests, "temporarily_unavailable", "Too many requests",
             $"Too many requests from this address; retry after {seconds} seconds.");
     }
 }

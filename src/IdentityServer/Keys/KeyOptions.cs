@@ -44,4 +44,10 @@ public sealed class KeyOptions
     /// key another node created. Must be shorter than <see cref="PropagationTime"/>.
     /// </summary>
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// The longest lifetime of a token the server signs, and so how long a retired key stays published. Not a setting:
+    /// the token server fills it in from its own lifetimes (by default the refresh token's 14 days).
+    /// </summary>
+    public TimeSpan SignedTokenLifetime { get; internal set; } = TimeSpan.FromDays(14);
 }

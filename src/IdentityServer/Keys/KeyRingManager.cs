@@ -1,7 +1,6 @@
-using System.Data.Common;
 using System.Security.Cryptography;
 using IdentityHost.IdentityServer.Data;
-using IdentityHost.IdentityServer.Tokens;
+using IdentityHost.IdentityServer.Entities;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -37,7 +36,6 @@ internal sealed class KeyRingManager : IDisposable
         IServiceScopeFactory scopes,
         IDataProtectionProvider dataProtection,
         IOptions<KeyOptions> keyOptions,
-        IOptions<TokenServerOptions> tokenOptions,
         TimeProvider clock,
         ILogger<KeyRingManager> logger)
     {
@@ -47,13 +45,10 @@ internal sealed class KeyRingManager : IDisposable
         _logger = logger;
         _options = keyOptions.Value;
 
-        // Note: a retired key stays published until the longest-lived token it can have signed has expired:
-        // refresh tokens (signed, then encrypted) usually, else access tokens, identity tokens (20 minutes) and
-        // authorization codes; plus five minutes for clocks that disagree.
-        var tokens = tokenOptions.Value;
-        var longest = new[] { tokens.AccessTokenLifetime, tokens.RefreshTokenLifetime, TimeSpan.FromHours(1) }.Max();
+        // Note: a retired key stays published until the longest-lived token it can have signed has expired (the token
+        // server sets KeyOptions.SignedTokenLifetime), plus five minutes for clocks that disagree.
         _policy = new KeySchedulePolicy(_options.SigningAlgorithm, _options.RotationInterval, _options.PropagationTime,
-            longest + TimeSpan.FromMinutes(5));
+            _options.SignedTokenLifetime + TimeSpan.FromMinutes(5));
     }
 
     /// <summary>Whether the server creates and rotates its signing keys (no signing key file is configured).</summary>
@@ -76,10 +71,9 @@ internal sealed class KeyRingManager : IDisposable
     public IChangeToken GetValidationOptionsChangeToken() => new CancellationChangeToken(_validationOptionsChanged.Token);
 
     /// <summary>
-    /// Rebuilds the ring when it is due (at most once per refresh interval, or when the schedule changes). Cheap
-    /// otherwise: one clock read. Only one request refreshes; the others meanwhile carry on with the current keys,
-    /// so a slow database delays one request, not the server. If the database cannot be read, the current keys
-    /// stay in use and the refresh is retried 30 seconds later.
+    /// Rebuilds the ring when it is due (once per refresh interval, or when the schedule changes); cheap otherwise: one
+    /// clock read. <see cref="KeyRingRefresher"/> calls it in the background, so requests never wait for it. If the
+    /// database cannot be read, the current keys stay in use and the refresh is retried 30 seconds later.
     /// </summary>
     public async ValueTask EnsureFreshAsync(CancellationToken cancellationToken)
     {
@@ -93,9 +87,9 @@ internal sealed class KeyRingManager : IDisposable
         {
             await RefreshAsync(cancellationToken, waitForOtherRefresh: ring is null);
         }
-        catch (Exception exception) when (ring is not null &&
-            exception is DbException or DbUpdateException or InvalidOperationException or TimeoutException or CryptographicException)
+        catch (Exception exception) when (ring is not null && exception is not OperationCanceledException)
         {
+            // Note: whatever failed (the database away, a key that cannot be read), the keys in use stay in use.
             _logger.LogWarning(exception, "Could not refresh the server keys from the database; keeping the current ones");
             _ring = _ring! with { RefreshAt = _clock.GetUtcNow() + RetryDelay };
         }

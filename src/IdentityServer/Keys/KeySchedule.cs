@@ -1,3 +1,4 @@
+using IdentityHost.IdentityServer.Entities;
 namespace IdentityHost.IdentityServer.Keys;
 
 /// <summary>

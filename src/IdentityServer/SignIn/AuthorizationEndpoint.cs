@@ -1,9 +1,11 @@
 using IdentityHost.IdentityServer.Accounts;
+using IdentityHost.IdentityServer.Common;
+using IdentityHost.IdentityServer.Entities;
 using IdentityHost.IdentityServer.Tokens;
-using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Http.Extensions;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore;
 using Microsoft.Extensions.Primitives;
 using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
@@ -16,7 +18,7 @@ namespace IdentityHost.IdentityServer.SignIn;
 /// the response type and PKCE; this decides who the user is (the sign-in cookie, or the sign-in page), whether
 /// they consented (third-party clients), and issues the authorization code.
 /// </summary>
-public static class AuthorizationEndpoint
+internal static class AuthorizationEndpoint
 {
     /// <summary>
     /// Added to the authorization request by the consent page when the user declines. Note: anyone can add it, but
@@ -24,14 +26,7 @@ public static class AuthorizationEndpoint
     /// </summary>
     internal const string ConsentDeniedParameter = "identityhost_consent_denied";
 
-    /// <summary>Maps <c>GET</c> and <c>POST /connect/authorize</c>.</summary>
-    public static IEndpointRouteBuilder MapAuthorizationEndpoint(this IEndpointRouteBuilder endpoints)
-    {
-        endpoints.MapMethods("/connect/authorize", [HttpMethods.Get, HttpMethods.Post], AuthorizeAsync).ExcludeFromDescription();
-        return endpoints;
-    }
-
-    private static async Task<IResult> AuthorizeAsync(
+    public static async Task<IResult> AuthorizeAsync(
         HttpContext context,
         SignInManager<ApplicationUser> signIn,
         IOpenIddictApplicationManager applications,
@@ -61,7 +56,7 @@ public static class AuthorizationEndpoint
         {
             if (request.HasPromptValue(PromptValues.None))
             {
-                return OAuthErrors.Reject(Errors.LoginRequired, "The user is not signed in.");
+                return ErrorResponses.Reject(Errors.LoginRequired, "The user is not signed in.");
             }
 
             // Note: prompt=login and max_age are taken out of the request the sign-in page returns to: the user
@@ -90,20 +85,20 @@ public static class AuthorizationEndpoint
             {
                 if (request.GetParameter(ConsentDeniedParameter) is not null)
                 {
-                    return OAuthErrors.Reject(Errors.AccessDenied, "The user declined to give this application access.");
+                    return ErrorResponses.Reject(Errors.AccessDenied, "The user declined to give this application access.");
                 }
 
                 if (request.HasPromptValue(PromptValues.None))
                 {
-                    return OAuthErrors.Reject(Errors.ConsentRequired, "The user has not consented to this application.");
+                    return ErrorResponses.Reject(Errors.ConsentRequired, "The user has not consented to this application.");
                 }
 
-                return Results.Redirect("/account/consent?returnUrl=" + Uri.EscapeDataString(RequestUrl(context.Request, request, forSignIn: false)));
+                return Results.Redirect(RouteNames.ConsentPage + "?returnUrl=" + Uri.EscapeDataString(RequestUrl(context.Request, request, forSignIn: false)));
             }
         }
 
         var principal = await principals.CreateAsync(user, scopes);
-        principal.SetClaim(TokenEndpoint.LoginStartedClaim, clock.GetUtcNow().ToUnixTimeMilliseconds());
+        principal.SetClaim(ClaimNames.LoginStarted, clock.GetUtcNow().ToUnixTimeMilliseconds());
         if (signedInAt is { } authenticationTime)
         {
             // Note: the code keeps every claim; the token endpoint gives auth_time its identity-token destination.

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
-using IdentityHost.IdentityServer.Accounts;
+using IdentityHost.IdentityServer.Common;
+using IdentityHost.IdentityServer.Entities;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 
@@ -11,11 +12,8 @@ namespace IdentityHost.IdentityServer.SignIn;
 /// sliding expiration and security-stamp checks, so the moment the user actually entered a password (for
 /// <c>max_age</c> and <c>auth_time</c>) is kept as a claim of its own.
 /// </summary>
-public static class SessionClaims
+internal static class SessionClaims
 {
-    /// <summary>When the user signed in with a password, in Unix seconds.</summary>
-    public const string SignedInAtClaim = "auth_time";
-
     /// <summary>
     /// Starts a session (the non-persistent session cookie) for a user who has just given their password, with
     /// how and when they signed in.
@@ -26,8 +24,8 @@ public static class SessionClaims
         ArgumentNullException.ThrowIfNull(clock);
         return signIn.SignInWithClaimsAsync(user, new AuthenticationProperties { IsPersistent = false },
         [
-            new Claim("amr", "pwd"),
-            new Claim(SignedInAtClaim, clock.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), ClaimValueTypes.Integer64),
+            new Claim(ClaimNames.AuthenticationMethods, "pwd"),
+            new Claim(ClaimNames.AuthenticationTime, clock.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), ClaimValueTypes.Integer64),
         ]);
     }
 
@@ -35,7 +33,7 @@ public static class SessionClaims
     public static DateTimeOffset? SignedInAt(AuthenticateResult session)
     {
         ArgumentNullException.ThrowIfNull(session);
-        return session.Principal?.FindFirst(SignedInAtClaim)?.Value is { } value &&
+        return session.Principal?.FindFirst(ClaimNames.AuthenticationTime)?.Value is { } value &&
             long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds)
             ? DateTimeOffset.FromUnixTimeSeconds(seconds)
             : session.Properties?.IssuedUtc;

@@ -1,4 +1,5 @@
-using IdentityHost.IdentityServer.Accounts;
+using IdentityHost.IdentityServer.Common;
+using IdentityHost.IdentityServer.Entities;
 using IdentityHost.IdentityServer.Tokens;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Identity;
@@ -7,7 +8,10 @@ using Microsoft.Extensions.Options;
 
 namespace IdentityHost.IdentityServer.SignIn;
 
-/// <summary>Interactive sign-in: the server's pages, its session cookie and the authorization endpoint.</summary>
+/// <summary>
+/// Interactive sign-in: the server's pages (sign-in, registration, consent, sign-out), its session cookie, and the
+/// endpoints a browser is sent to (authorization and end-session).
+/// </summary>
 public static class SignInExtensions
 {
     /// <summary>The sign-in session cookie's name.</summary>
@@ -20,14 +24,16 @@ public static class SignInExtensions
     /// </summary>
     public static IHostApplicationBuilder AddInteractiveSignIn(this IHostApplicationBuilder builder)
     {
-        // Note: pages are anonymous unless they say otherwise (the consent page requires the session).
-        builder.Services.AddRazorPages();
+        // Note: pages are anonymous unless they say otherwise (the consent page requires the session). They live in the
+        // folder of their feature, each with its route in its @page directive, so the pages' root is the project's;
+        // the layout is Shared/_Layout.cshtml.
+        builder.Services.AddRazorPages(pages => pages.RootDirectory = "/");
         builder.Services.AddAuthentication().AddIdentityCookies();
         builder.Services.TryAddScoped<ISecurityStampValidator, SecurityStampValidator<ApplicationUser>>();
         builder.Services.Configure<SecurityStampValidatorOptions>(options => options.OnRefreshingPrincipal = context =>
         {
             // Note: a renewed cookie keeps the time of the original sign-in (max_age, auth_time).
-            if (context.CurrentPrincipal?.FindFirst(SessionClaims.SignedInAtClaim) is { } signedInAt &&
+            if (context.CurrentPrincipal?.FindFirst(ClaimNames.AuthenticationTime) is { } signedInAt &&
                 context.NewPrincipal?.Identity is System.Security.Claims.ClaimsIdentity identity)
             {
                 identity.AddClaim(new System.Security.Claims.Claim(signedInAt.Type, signedInAt.Value, signedInAt.ValueType));
@@ -38,9 +44,9 @@ public static class SignInExtensions
         builder.Services.AddOptions<CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme)
             .Configure<IOptions<TokenServerOptions>>((cookie, server) =>
             {
-                cookie.LoginPath = "/account/login";
-                cookie.LogoutPath = "/account/logout";
-                cookie.AccessDeniedPath = "/account/login";
+                cookie.LoginPath = RouteNames.LoginPage;
+                cookie.LogoutPath = RouteNames.LogoutPage;
+                cookie.AccessDeniedPath = RouteNames.LoginPage;
                 cookie.Cookie.Name = SessionCookieName;
                 cookie.Cookie.HttpOnly = true;
                 cookie.Cookie.SameSite = SameSiteMode.Lax;
@@ -51,11 +57,15 @@ public static class SignInExtensions
         return builder;
     }
 
-    /// <summary>Maps the pages and <c>/connect/authorize</c>.</summary>
+    /// <summary>Maps the pages, <c>GET/POST /connect/authorize</c> and <c>GET/POST /connect/endsession</c>.</summary>
     public static WebApplication MapInteractiveSignIn(this WebApplication app)
     {
+        ArgumentNullException.ThrowIfNull(app);
         app.MapRazorPages();
-        app.MapAuthorizationEndpoint();
+        app.MapMethods(RouteNames.AuthorizePath, [HttpMethods.Get, HttpMethods.Post], AuthorizationEndpoint.AuthorizeAsync)
+            .ExcludeFromDescription();
+        app.MapMethods("/connect/endsession", [HttpMethods.Get, HttpMethods.Post], EndSessionEndpoint.EndSessionAsync)
+            .ExcludeFromDescription();
         return app;
     }
 }

@@ -1,4 +1,4 @@
-using IdentityHost.IdentityServer.Accounts;
+using IdentityHost.IdentityServer.Common;
 using OpenIddict.Abstractions;
 using OpenIddict.Server;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -24,7 +24,7 @@ internal sealed class RevocationAudit(SecurityAudit audit) : IOpenIddictServerHa
         ArgumentNullException.ThrowIfNull(context);
         if (!context.IsRejected && context.GenericTokenPrincipal is { } principal)
         {
-            audit.Write("token.revoked", principal.GetClaim(Claims.Subject), principal.GetTokenType());
+            audit.Write(AuditEvents.TokenRevoked, principal.GetClaim(Claims.Subject), principal.GetTokenType());
         }
 
         return default;

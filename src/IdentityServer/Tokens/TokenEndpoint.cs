@@ -1,7 +1,9 @@
 using IdentityHost.IdentityServer.Accounts;
-using Microsoft.AspNetCore;
+using IdentityHost.IdentityServer.Common;
+using IdentityHost.IdentityServer.Entities;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore;
 using Microsoft.Extensions.Options;
 using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
@@ -13,22 +15,13 @@ namespace IdentityHost.IdentityServer.Tokens;
 /// The <c>/connect/token</c> passthrough: OpenIddict has already validated the client, grant type and
 /// scopes; this decides whether the user may have tokens and with which claims.
 /// </summary>
-public static class TokenEndpoint
+internal static class TokenEndpoint
 {
     /// <summary>
-    /// When the login behind a chain of refresh tokens happened (Unix milliseconds). Note: it has no destination, so
-    /// OpenIddict keeps it in refresh tokens only; access and identity tokens never carry it.
+    /// Answers a token request OpenIddict has validated: at <c>/connect/token</c>, and at any other address OpenIddict
+    /// serves as its token endpoint (the seed login).
     /// </summary>
-    internal const string LoginStartedClaim = "identityhost_login_started";
-
-    /// <summary>Maps <c>POST /connect/token</c> (password, authorization_code, refresh_token and client_credentials grants).</summary>
-    public static IEndpointRouteBuilder MapTokenEndpoint(this IEndpointRouteBuilder endpoints)
-    {
-        endpoints.MapPost("/connect/token", ExchangeAsync).ExcludeFromDescription();
-        return endpoints;
-    }
-
-    private static async Task<IResult> ExchangeAsync(
+    public static async Task<IResult> ExchangeAsync(
         HttpContext context,
         UserManager<ApplicationUser> users,
         SignInManager<ApplicationUser> signIn,
@@ -45,17 +38,17 @@ public static class TokenEndpoint
         {
             if (AccountText.NormalizeUserName(request.Username).Length == 0)
             {
-                return OAuthErrors.Reject(Errors.InvalidRequest, "The mandatory 'username' parameter is missing.");
+                return ErrorResponses.Reject(Errors.InvalidRequest, "The mandatory 'username' parameter is missing.");
             }
 
             var user = await passwords.CheckAsync(request.Username, request.Password, context.RequestAborted);
             if (user is null)
             {
-                return OAuthErrors.Reject(Errors.InvalidGrant, PasswordCheck.Failure);
+                return ErrorResponses.Reject(Errors.InvalidGrant, PasswordCheck.Failure);
             }
 
             var principal = await principals.CreateAsync(user, request.GetScopes());
-            principal.SetClaim(LoginStartedClaim, clock.GetUtcNow().ToUnixTimeMilliseconds());
+            principal.SetClaim(ClaimNames.LoginStarted, clock.GetUtcNow().ToUnixTimeMilliseconds());
             return SignIn(principal);
         }
 
@@ -73,7 +66,7 @@ public static class TokenEndpoint
             var user = subject is null ? null : await users.FindByIdAsync(subject);
             if (user is null || await signIn.IsBarredAsync(user))
             {
-                return OAuthErrors.Reject(Errors.InvalidGrant, request.IsAuthorizationCodeGrantType()
+                return ErrorResponses.Reject(Errors.InvalidGrant, request.IsAuthorizationCodeGrantType()
                     ? "The authorization code is no longer valid."
                     : "The refresh token is no longer valid.");
             }
@@ -81,30 +74,30 @@ public static class TokenEndpoint
             // Note: the chain of refresh tokens of one login ends at the absolute lifetime, however often it
             // is used: past it, no refresh token of that login is redeemed.
             var started = DateTimeOffset.FromUnixTimeMilliseconds(
-                long.TryParse(authenticated.Principal!.GetClaim(LoginStartedClaim), out var milliseconds) ? milliseconds : 0);
+                long.TryParse(authenticated.Principal!.GetClaim(ClaimNames.LoginStarted), out var milliseconds) ? milliseconds : 0);
             if (request.IsRefreshTokenGrantType() && clock.GetUtcNow() >= started + options.Value.RefreshTokenAbsoluteLifetime)
             {
-                return OAuthErrors.Reject(Errors.InvalidGrant, "The refresh token is no longer valid.");
+                return ErrorResponses.Reject(Errors.InvalidGrant, "The refresh token is no longer valid.");
             }
 
             if (request.IsAuthorizationCodeGrantType())
             {
                 // Note: the code's own claims (nonce, auth_time, authorization) are kept; name and roles are
                 // read again, in case they changed since the user signed in.
-                audit.Write("code.redeemed", user.Id);
+                audit.Write(AuditEvents.CodeRedeemed, user.Id);
                 return SignIn(await principals.UpdateAsync(authenticated.Principal!, user));
             }
 
             // Note: claims are rebuilt from the database so role changes reach the next access token;
             // the scopes are those of the original grant (OpenIddict refuses a request that widens them).
-            audit.Write("token.refreshed", user.Id);
+            audit.Write(AuditEvents.TokenRefreshed, user.Id);
             var scopes = request.GetScopes() is { Length: > 0 } requested ? requested : authenticated.Principal!.GetScopes();
             var principal = await principals.CreateAsync(user, scopes);
-            principal.SetClaim(LoginStartedClaim, started.ToUnixTimeMilliseconds());
+            principal.SetClaim(ClaimNames.LoginStarted, started.ToUnixTimeMilliseconds());
             return SignIn(principal);
         }
 
-        return OAuthErrors.Reject(Errors.UnsupportedGrantType, "The specified grant type is not supported.");
+        return ErrorResponses.Reject(Errors.UnsupportedGrantType, "The specified grant type is not supported.");
     }
 
     private static IResult SignIn(System.Security.Claims.ClaimsPrincipal principal) =>

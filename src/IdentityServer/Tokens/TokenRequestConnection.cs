@@ -12,7 +12,7 @@ namespace IdentityHost.IdentityServer.Tokens;
 /// <remarks>
 /// Note: MySql.Data pings the server and selects the database each time a pooled connection is opened, so a refresh
 /// made of six statements cost eighteen round trips. client_credentials grants are left alone: they need no database
-/// at all once the client is cached (<see cref="Clients.ClientLookupCache"/>). The connection is closed when OpenIddict
+/// at all once the client is cached (Clients.ClientLookupCache). The connection is closed when OpenIddict
 /// writes the answer, and in any case when the request's context goes back to EF Core's pool.
 /// </remarks>
 internal sealed class TokenRequestConnection(IdentityHostDbContext database)

@@ -1,3 +1,4 @@
+using IdentityHost.IdentityServer.Common;
 using OpenIddict.Abstractions;
 
 namespace IdentityHost.IdentityServer.Tokens;
@@ -10,7 +11,7 @@ namespace IdentityHost.IdentityServer.Tokens;
 public sealed class TokenRevoker(
     IOpenIddictAuthorizationManager authorizations,
     IOpenIddictTokenManager tokens,
-    Accounts.SecurityAudit audit,
+    SecurityAudit audit,
     ILogger<TokenRevoker> logger)
 {
     public async Task RevokeUserAsync(string userId, string reason, CancellationToken cancellationToken = default)
@@ -20,6 +21,6 @@ public sealed class TokenRevoker(
         logger.LogInformation(
             "Revoked {TokenCount} tokens and {AuthorizationCount} authorizations of user {UserId}: {Reason}",
             revokedTokens, revokedAuthorizations, userId, reason);
-        audit.Write("tokens.revoked", userId, reason);
+        audit.Write(AuditEvents.TokensRevoked, userId, reason);
     }
 }

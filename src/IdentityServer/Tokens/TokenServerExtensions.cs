@@ -1,10 +1,11 @@
+using IdentityHost.IdentityServer.Common;
 using IdentityHost.IdentityServer.Data;
 using IdentityHost.IdentityServer.Keys;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenIddict.EntityFrameworkCore;
-using OpenIddict.Server;
 using OpenIddict.Server.AspNetCore;
+using OpenIddict.Server;
 using OpenIddict.Validation.AspNetCore;
 
 namespace IdentityHost.IdentityServer.Tokens;
@@ -17,9 +18,9 @@ public static class TokenServerExtensions
 {
     /// <summary>
     /// Adds OpenIddict with the authorization_code (PKCE S256 required), password, refresh_token and
-    /// client_credentials grants, signed (not encrypted) JWT access tokens,
-    /// the keys from <see cref="KeysExtensions.AddServerKeys"/>, and validation of its own tokens for the
-    /// server's APIs. Settings come from the <c>OpenIddict</c> section.
+    /// client_credentials grants, signed (not encrypted) JWT access tokens, and validation of its own tokens for the
+    /// server's APIs. Settings come from the <c>OpenIddict</c> section; the keys come from
+    /// <see cref="KeysExtensions.AddServerKeys"/>, which this tells how long the tokens it signs live.
     /// </summary>
     public static IHostApplicationBuilder AddTokenServer(this IHostApplicationBuilder builder)
     {
@@ -36,11 +37,16 @@ public static class TokenServerExtensions
                 "OpenIddict:Issuer must be an absolute URL.")
             .ValidateOnStart();
 
-        builder.AddServerKeys();
+        // Note: a retired signing key stays published until the longest-lived token it can have signed has expired:
+        // refresh tokens (signed, then encrypted) usually, else access tokens, identity tokens (20 minutes) and
+        // authorization codes.
+        builder.Services.AddOptions<KeyOptions>()
+            .Configure<IOptions<TokenServerOptions>>((keys, tokens) => keys.SignedTokenLifetime =
+                new[] { tokens.Value.AccessTokenLifetime, tokens.Value.RefreshTokenLifetime, TimeSpan.FromHours(1) }.Max());
         builder.Services.AddScoped<UserPrincipalFactory>();
         builder.Services.AddScoped<TokenRevoker>();
-        builder.Services.AddSingleton<Clients.ClientSecretCache>();
-        builder.Services.AddSingleton<Clients.ClientLookupCache>();
+        builder.Services.TryAddScoped<SecurityAudit>();
+        builder.Services.AddHttpContextAccessor();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddHostedService<TokenPruner>();
 
@@ -48,7 +54,6 @@ public static class TokenServerExtensions
             .AddCore(options =>
             {
                 options.UseEntityFrameworkCore().UseDbContext<IdentityHostDbContext>();
-                options.ReplaceApplicationManager(typeof(Clients.CachingApplicationManager<>));
             })
             .AddServer(options =>
             {
@@ -113,12 +118,7 @@ public static class TokenServerExtensions
             .Configure<IOptions<TokenServerOptions>>((aspNetCore, settings) =>
                 aspNetCore.DisableTransportSecurityRequirement = !settings.Value.RequireHttps);
 
-        // Note: replaces OpenIddict's own registration (made with TryAdd), whatever the order.
-        builder.Services.Replace(ServiceDescriptor.Scoped(
-            typeof(OpenIddict.Abstractions.IOpenIddictApplicationCache<>), typeof(Clients.SharedApplicationCache<>)));
-
         builder.Services.AddAuthentication(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme);
-        builder.Services.AddAuthorization();
         return builder;
     }
 }

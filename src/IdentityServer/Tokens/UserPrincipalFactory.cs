@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Security.Claims;
-using IdentityHost.IdentityServer.Accounts;
+using IdentityHost.IdentityServer.Common;
+using IdentityHost.IdentityServer.Entities;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
@@ -80,7 +81,7 @@ internal sealed class UserPrincipalFactory(UserManager<ApplicationUser> users, I
 
                 yield break;
 
-            case TokenEndpoint.LoginStartedClaim:
+            case ClaimNames.LoginStarted:
                 // Note: private to the server: it stays in codes and refresh tokens, never in tokens clients read.
                 yield break;
 

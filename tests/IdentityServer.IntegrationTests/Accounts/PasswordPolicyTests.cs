@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Duende.IdentityModel.Client;
 using IdentityHost.IdentityServer.Accounts;
+using IdentityHost.IdentityServer.Entities;
 using IdentityHost.Testing;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using IdentityHost.IdentityServer.Accounts;
+using IdentityHost.IdentityServer.Entities;
 using IdentityHost.Testing;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using Duende.IdentityModel.Client;
-using IdentityHost.IdentityServer.Keys;
+using IdentityHost.IdentityServer.Entities;
 using IdentityHost.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -94,11 +94,13 @@ public abstract class ManagedKeyTests(IdentityServerFixture fixture) : ServerTes
         // Once the rotation date is within the propagation time, the node that notices first creates the next
         // key and announces it; the other reads it from the database. It signs nothing yet.
         clock.Advance(RotationInterval - PropagationTime);
+        await ServerKeyRefresh.WaitUntilCurrentAsync(clock, hostA, hostB);
         var announcedAtA = await GetKeySetAsync(nodeA);
         var announcedAtB = await GetKeySetAsync(nodeB);
         var secondKid = Assert.Single(Kids(announcedAtA), kid => kid != firstKid);
         Assert.Equal(Kids(announcedAtA), Kids(announcedAtB));
         clock.Advance(TimeSpan.FromDays(1));
+        await ServerKeyRefresh.WaitUntilCurrentAsync(clock, hostA, hostB);
         var during = await LoginAsync(nodeB, userName, password);
         Assert.Equal(firstKid, during.Kid);
         var refreshToken = during.RefreshToken;
@@ -106,6 +108,7 @@ public abstract class ManagedKeyTests(IdentityServerFixture fixture) : ServerTes
         // Just past the rotation date: both nodes sign with the new key; the old one still validates, and the
         // refresh token it signed (13 days old, of 14) is still redeemed.
         clock.Advance(PropagationTime - TimeSpan.FromDays(1) + TimeSpan.FromMinutes(1));
+        await ServerKeyRefresh.WaitUntilCurrentAsync(clock, hostA, hostB);
         var afterAtA = await LoginAsync(nodeA, userName, password);
         var afterAtB = await LoginAsync(nodeB, userName, password);
         Assert.Equal(secondKid, afterAtA.Kid);
@@ -117,6 +120,7 @@ public abstract class ManagedKeyTests(IdentityServerFixture fixture) : ServerTes
         // Once every token the old key signed has expired (refresh tokens included), it is gone everywhere.
         var oldKey = await KeyAsync(hostA, firstKid);
         clock.Advance(Retention + TimeSpan.FromMinutes(1));
+        await ServerKeyRefresh.WaitUntilCurrentAsync(clock, hostA, hostB);
         var fresh = await LoginAsync(nodeA, userName, password);
         Assert.Equal([secondKid], Kids(await GetKeySetAsync(nodeA)));
         Assert.Equal([secondKid], Kids(await GetKeySetAsync(nodeB)));
@@ -151,6 +155,7 @@ public abstract class ManagedKeyTests(IdentityServerFixture fixture) : ServerTes
         var stillRsa = new JsonWebToken(await Fixture.GetAccessTokenAsync(ecClient, admin: true));
         var announced = await GetKeySetAsync(ecClient);
         clock.Advance(PropagationTime + TimeSpan.FromMinutes(1));
+        await ServerKeyRefresh.WaitUntilCurrentAsync(clock, ecHost);
         var nowEc = new JsonWebToken(await Fixture.GetAccessTokenAsync(ecClient, admin: true));
 
         Assert.Equal("RS256", stillRsa.Alg);

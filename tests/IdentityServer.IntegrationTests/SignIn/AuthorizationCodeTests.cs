@@ -491,7 +491,7 @@ public abstract class AuthorizationCodeTests(IdentityServerFixture fixture) : Se
     {
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Null(response.Headers.Location);
-        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        Assert.True("text/html" == response.Content.Headers.ContentType?.MediaType, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         Assert.Contains($"<code id=\"error-code\">{error}</code>", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken),
             StringComparison.Ordinal);
     }

@@ -45,6 +45,7 @@ public abstract class KeyRotationTests : IDisposable
 
         // The next key is announced; the current one still signs.
         _clock.Advance(RotationInterval - PropagationTime);
+        await ServerKeyRefresh.WaitUntilCurrentAsync(_clock, server);
         var announced = await KidsAsync(identity);
         var during = await LoginAsync(identity, userName, password);
         Assert.Equal(2, announced.Length);
@@ -57,8 +58,10 @@ public abstract class KeyRotationTests : IDisposable
         var fetches = backchannel.Count;
 
         _clock.Advance(PropagationTime - TimeSpan.FromMinutes(10));
+        await ServerKeyRefresh.WaitUntilCurrentAsync(_clock, server);
         var before = await LoginAsync(identity, userName, password);
         _clock.Advance(TimeSpan.FromMinutes(11));
+        await ServerKeyRefresh.WaitUntilCurrentAsync(_clock, server);
         var after = await LoginAsync(identity, userName, password);
 
         Assert.NotEqual(new JsonWebToken(before).Kid, new JsonWebToken(after).Kid);
@@ -84,6 +87,7 @@ public abstract class KeyRotationTests : IDisposable
         // Once every token the old key signed has expired, the key is removed: its signature is refused.
         var oldKey = (await StoredServerKeys.FindSigningKeyAsync(server, new JsonWebToken(before).Kid)).Key;
         _clock.Advance(Retention);
+        await ServerKeyRefresh.WaitUntilCurrentAsync(_clock, server);
         var current = await LoginAsync(identity, userName, password);
         Assert.DoesNotContain(oldKey.KeyId, await KidsAsync(identity));
         var (lateApi, _) = CreateApi(server);

@@ -22,7 +22,7 @@ namespace IdentityHost.IdentityServer.Data.Migrations.MySql
                 .HasAnnotation("ProductVersion", "10.0.15")
                 .HasAnnotation("Relational:MaxIdentifierLength", 64);
 
-            modelBuilder.Entity("IdentityHost.IdentityServer.Accounts.ApplicationUser", b =>
+            modelBuilder.Entity("IdentityHost.IdentityServer.Entities.ApplicationUser", b =>
                 {
                     b.Property<string>("Id")
                         .HasColumnType("varchar(255)");
@@ -436,7 +436,7 @@ namespace IdentityHost.IdentityServer.Data.Migrations.MySql
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<string>", b =>
                 {
-                    b.HasOne("IdentityHost.IdentityServer.Accounts.ApplicationUser", null)
+                    b.HasOne("IdentityHost.IdentityServer.Entities.ApplicationUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -445,7 +445,7 @@ namespace IdentityHost.IdentityServer.Data.Migrations.MySql
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserLogin<string>", b =>
                 {
-                    b.HasOne("IdentityHost.IdentityServer.Accounts.ApplicationUser", null)
+                    b.HasOne("IdentityHost.IdentityServer.Entities.ApplicationUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -460,7 +460,7 @@ namespace IdentityHost.IdentityServer.Data.Migrations.MySql
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
-                    b.HasOne("IdentityHost.IdentityServer.Accounts.ApplicationUser", null)
+                    b.HasOne("IdentityHost.IdentityServer.Entities.ApplicationUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -469,7 +469,7 @@ namespace IdentityHost.IdentityServer.Data.Migrations.MySql
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserToken<string>", b =>
                 {
-                    b.HasOne("IdentityHost.IdentityServer.Accounts.ApplicationUser", null)
+                    b.HasOne("IdentityHost.IdentityServer.Entities.ApplicationUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)

@@ -22,7 +22,7 @@ namespace IdentityHost.IdentityServer.Data.Migrations.MySql
                 .HasAnnotation("ProductVersion", "10.0.15")
                 .HasAnnotation("Relational:MaxIdentifierLength", 64);
 
-            modelBuilder.Entity("IdentityHost.IdentityServer.Accounts.ApplicationUser", b =>
+            modelBuilder.Entity("IdentityHost.IdentityServer.Entities.ApplicationUser", b =>
                 {
                     b.Property<string>("Id")
                         .HasColumnType("varchar(255)");
@@ -453,7 +453,7 @@ namespace IdentityHost.IdentityServer.Data.Migrations.MySql
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<string>", b =>
                 {
-                    b.HasOne("IdentityHost.IdentityServer.Accounts.ApplicationUser", null)
+                    b.HasOne("IdentityHost.IdentityServer.Entities.ApplicationUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -462,7 +462,7 @@ namespace IdentityHost.IdentityServer.Data.Migrations.MySql
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserLogin<string>", b =>
                 {
-                    b.HasOne("IdentityHost.IdentityServer.Accounts.ApplicationUser", null)
+                    b.HasOne("IdentityHost.IdentityServer.Entities.ApplicationUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -477,7 +477,7 @@ namespace IdentityHost.IdentityServer.Data.Migrations.MySql
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
-                    b.HasOne("IdentityHost.IdentityServer.Accounts.ApplicationUser", null)
+                    b.HasOne("IdentityHost.IdentityServer.Entities.ApplicationUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -486,7 +486,7 @@ namespace IdentityHost.IdentityServer.Data.Migrations.MySql
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserToken<string>", b =>
                 {
-                    b.HasOne("IdentityHost.IdentityServer.Accounts.ApplicationUser", null)
+                    b.HasOne("IdentityHost.IdentityServer.Entities.ApplicationUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)

@@ -19,7 +19,7 @@ namespace IdentityHost.IdentityServer.Data.Migrations.MySql
                 .HasAnnotation("ProductVersion", "10.0.15")
                 .HasAnnotation("Relational:MaxIdentifierLength", 64);
 
-            modelBuilder.Entity("IdentityHost.IdentityServer.Accounts.ApplicationUser", b =>
+            modelBuilder.Entity("IdentityHost.IdentityServer.Entities.ApplicationUser", b =>
                 {
                     b.Property<string>("Id")
                         .HasColumnType("varchar(255)");
@@ -86,7 +86,7 @@ namespace IdentityHost.IdentityServer.Data.Migrations.MySql
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
-            modelBuilder.Entity("IdentityHost.IdentityServer.Keys.ServerKey", b =>
+            modelBuilder.Entity("IdentityHost.IdentityServer.Entities.ServerKey", b =>
                 {
                     b.Property<string>("Id")
                         .HasMaxLength(64)
@@ -487,7 +487,7 @@ namespace IdentityHost.IdentityServer.Data.Migrations.MySql
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<string>", b =>
                 {
-                    b.HasOne("IdentityHost.IdentityServer.Accounts.ApplicationUser", null)
+                    b.HasOne("IdentityHost.IdentityServer.Entities.ApplicationUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -496,7 +496,7 @@ namespace IdentityHost.IdentityServer.Data.Migrations.MySql
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserLogin<string>", b =>
                 {
-                    b.HasOne("IdentityHost.IdentityServer.Accounts.ApplicationUser", null)
+                    b.HasOne("IdentityHost.IdentityServer.Entities.ApplicationUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -511,7 +511,7 @@ namespace IdentityHost.IdentityServer.Data.Migrations.MySql
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
-                    b.HasOne("IdentityHost.IdentityServer.Accounts.ApplicationUser", null)
+                    b.HasOne("IdentityHost.IdentityServer.Entities.ApplicationUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -520,7 +520,7 @@ namespace IdentityHost.IdentityServer.Data.Migrations.MySql
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserToken<string>", b =>
                 {
-                    b.HasOne("IdentityHost.IdentityServer.Accounts.ApplicationUser", null)
+                    b.HasOne("IdentityHost.IdentityServer.Entities.ApplicationUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)

@@ -17,7 +17,7 @@ namespace IdentityHost.IdentityServer.Data.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
-            modelBuilder.Entity("IdentityHost.IdentityServer.Accounts.ApplicationUser", b =>
+            modelBuilder.Entity("IdentityHost.IdentityServer.Entities.ApplicationUser", b =>
                 {
                     b.Property<string>("Id")
                         .HasColumnType("TEXT");
@@ -84,7 +84,7 @@ namespace IdentityHost.IdentityServer.Data.Migrations.Sqlite
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
-            modelBuilder.Entity("IdentityHost.IdentityServer.Keys.ServerKey", b =>
+            modelBuilder.Entity("IdentityHost.IdentityServer.Entities.ServerKey", b =>
                 {
                     b.Property<string>("Id")
                         .HasMaxLength(64)
@@ -485,7 +485,7 @@ namespace IdentityHost.IdentityServer.Data.Migrations.Sqlite
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<string>", b =>
                 {
-                    b.HasOne("IdentityHost.IdentityServer.Accounts.ApplicationUser", null)
+                    b.HasOne("IdentityHost.IdentityServer.Entities.ApplicationUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -494,7 +494,7 @@ namespace IdentityHost.IdentityServer.Data.Migrations.Sqlite
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserLogin<string>", b =>
                 {
-                    b.HasOne("IdentityHost.IdentityServer.Accounts.ApplicationUser", null)
+                    b.HasOne("IdentityHost.IdentityServer.Entities.ApplicationUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -509,7 +509,7 @@ namespace IdentityHost.IdentityServer.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
-                    b.HasOne("IdentityHost.IdentityServer.Accounts.ApplicationUser", null)
+                    b.HasOne("IdentityHost.IdentityServer.Entities.ApplicationUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -518,7 +518,7 @@ namespace IdentityHost.IdentityServer.Data.Migrations.Sqlite
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserToken<string>", b =>
                 {
-                    b.HasOne("IdentityHost.IdentityServer.Accounts.ApplicationUser", null)
+                    b.HasOne("IdentityHost.IdentityServer.Entities.ApplicationUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)

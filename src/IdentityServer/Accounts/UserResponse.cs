@@ -1,4 +1,0 @@
-namespace IdentityHost.IdentityServer.Accounts;
-
-/// <summary>A user as the API shows it.</summary>
-public sealed record UserResponse(string Id, string Username, IReadOnlyList<string> Roles);

@@ -1,0 +1,26 @@
+namespace IdentityHost.IdentityServer.Common;
+
+/// <summary>Names and paths that one feature uses to point at another's endpoints.</summary>
+public static class RouteNames
+{
+    /// <summary>The endpoint name of <c>GET /api/users/{id}</c>, for <c>Location</c> headers.</summary>
+    public const string GetUser = "GetUser";
+
+    /// <summary>The seed project's JSON login, answered by the token endpoint.</summary>
+    public const string SeedLoginPath = "/api/auth/login";
+
+    /// <summary>The token endpoint.</summary>
+    public const string TokenPath = "/connect/token";
+
+    /// <summary>The authorization endpoint.</summary>
+    public const string AuthorizePath = "/connect/authorize";
+
+    /// <summary>The sign-in page.</summary>
+    public const string LoginPage = "/account/login";
+
+    /// <summary>The sign-out page.</summary>
+    public const string LogoutPage = "/account/logout";
+
+    /// <summary>The consent page.</summary>
+    public const string ConsentPage = "/account/consent";
+}

@@ -1,0 +1,50 @@
+using IdentityHost.IdentityServer.Accounts;
+using IdentityHost.IdentityServer.Common;
+using IdentityHost.IdentityServer.Entities;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
+
+namespace IdentityHost.IdentityServer.SignIn;
+
+/// <summary>
+/// The sign-in page. The same check as the token endpoint (<see cref="PasswordCheck"/>): one message for every
+/// failure, wrong passwords count towards lockout. On success it sets the session cookie and goes back to
+/// <see cref="ReturnUrl"/>, a local path only.
+/// </summary>
+[EnableRateLimiting(RateLimitPolicies.PasswordCheck)]
+public sealed class LoginModel(PasswordCheck passwords, SignInManager<ApplicationUser> signIn, TimeProvider clock) : PageModel
+{
+    [BindProperty(SupportsGet = true)]
+    public string? ReturnUrl { get; set; }
+
+    [BindProperty]
+    public string? UserName { get; set; }
+
+    [BindProperty]
+    public string? Password { get; set; }
+
+    public string? Error { get; private set; }
+
+    /// <summary>Where to go next: <see cref="ReturnUrl"/> if it is a path on this server, else the home page.</summary>
+    public string SafeReturnUrl => ReturnUrls.Local(Url, ReturnUrl);
+
+    public void OnGet()
+    {
+    }
+
+    public async Task<IActionResult> OnPostAsync()
+    {
+        var user = await passwords.CheckAsync(UserName, Password, HttpContext.RequestAborted);
+        if (user is null)
+        {
+            Error = PasswordCheck.Failure;
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            return Page();
+        }
+
+        await signIn.StartSessionAsync(user, clock);
+        return LocalRedirect(SafeReturnUrl);
+    }
+}
