@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using Duende.IdentityModel.Client;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace IdentityHost.Testing;
@@ -77,6 +78,12 @@ public abstract class IdentityServerFixture : IAsyncLifetime
 
     public IdentityServerHost Host => _host ?? throw new InvalidOperationException("The fixture is not initialized.");
 
+    /// <summary>
+    /// The clock of the fixture's servers (every host from <see cref="CreateHost"/> uses it unless the test hands in
+    /// its own), so a test moves time forward instead of sleeping; it runs on with real time otherwise.
+    /// </summary>
+    public TestClock Clock { get; } = new();
+
     /// <summary>Extra configuration for this fixture's server, on top of the database, keys and admin.</summary>
     protected virtual IEnumerable<KeyValuePair<string, string?>> ExtraSettings => [];
 
@@ -97,10 +104,19 @@ public abstract class IdentityServerFixture : IAsyncLifetime
     }
 
     /// <summary>A new server on this fixture's database and keys (e.g. to prove state survives a restart).</summary>
+    /// <summary>
+    /// The PBKDF2 iterations test hosts hash passwords with, unless a test asks for the server's own cost: the same
+    /// hashing code at a hundredth of the default 100,000, since the suite registers and signs in users by the
+    /// thousand. Note: the timing tests and the hash-cost tests run at the real cost (<c>realPasswordHashing</c>, or
+    /// an explicit <c>Accounts:PasswordHashIterations</c>), as do the tests that start the built server as a process.
+    /// </summary>
+    public const int TestPasswordHashIterations = 1_000;
+
     public IdentityServerHost CreateHost(
         IEnumerable<KeyValuePair<string, string?>>? overrides = null,
         string environment = "Development",
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null,
+        bool realPasswordHashing = false)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -151,7 +167,17 @@ public abstract class IdentityServerFixture : IAsyncLifetime
             settings[key] = value;
         }
 
-        return new IdentityServerHost(settings, environment, services);
+        var cheapHashing = !realPasswordHashing && !settings.ContainsKey("Accounts:PasswordHashIterations");
+        return new IdentityServerHost(settings, environment, collection =>
+        {
+            collection.AddSingleton<TimeProvider>(Clock);
+            if (cheapHashing)
+            {
+                collection.PostConfigure<PasswordHasherOptions>(hasher => hasher.IterationCount = TestPasswordHashIterations);
+            }
+
+            services?.Invoke(collection);
+        });
     }
 
     public HttpClient CreateClient() => Host.CreateClient();
@@ -289,3 +315,9 @@ public abstract class IdentityServerFixture : IAsyncLifetime
         GC.SuppressFinalize(this);
     }
 }
+
+/// <summary>An identity server on a temporary SQLite file.</summary>
+public class SqliteServerFixture() : IdentityServerFixture(DatabaseKind.Sqlite, mariaDb: null);
+
+/// <summary>An identity server on a fresh database of the shared MariaDB server.</summary>
+public class MySqlServerFixture(MariaDbServer mariaDb) : IdentityServerFixture(DatabaseKind.MySql, mariaDb);

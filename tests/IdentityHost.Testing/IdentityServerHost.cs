@@ -8,7 +8,8 @@ namespace IdentityHost.Testing;
 /// <summary>
 /// The real identity server, hosted in memory with the given configuration on top of its own
 /// <c>appsettings*.json</c>. Requests go through the whole ASP.NET Core pipeline. <paramref name="services"/>
-/// may replace services, e.g. the clock.
+/// may replace services, e.g. the clock. Hosts on the built-in password blocklist share one loaded copy of it
+/// (<see cref="SharedPasswordBlocklist"/>).
 /// </summary>
 public sealed class IdentityServerHost(
     IReadOnlyDictionary<string, string?> settings,
@@ -29,6 +30,11 @@ public sealed class IdentityServerHost(
         builder.ConfigureServices(collection =>
         {
             collection.AddSingleton<ILogEventSink>(Logs);
+            if (!settings.TryGetValue("Accounts:PasswordBlocklistPath", out var blocklist) || string.IsNullOrEmpty(blocklist))
+            {
+                collection.AddSingleton(SharedPasswordBlocklist.Instance);
+            }
+
             services?.Invoke(collection);
         });
     }

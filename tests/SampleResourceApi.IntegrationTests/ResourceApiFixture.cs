@@ -39,3 +39,9 @@ public abstract class ResourceApiFixture(IdentityServerFixture identity) : IAsyn
         GC.SuppressFinalize(this);
     }
 }
+
+/// <summary>The resource API trusting an identity server on SQLite.</summary>
+public sealed class SqliteResourceApiFixture() : ResourceApiFixture(new SqliteServerFixture());
+
+/// <summary>The resource API trusting an identity server on MariaDB.</summary>
+public sealed class MySqlResourceApiFixture(MariaDbServer mariaDb) : ResourceApiFixture(new MySqlServerFixture(mariaDb));

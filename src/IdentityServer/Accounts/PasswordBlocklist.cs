@@ -27,6 +27,9 @@ public sealed class PasswordBlocklist
             LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
+    /// <summary>Whether the list has been read already.</summary>
+    public bool IsLoaded => _fingerprints.IsValueCreated;
+
     /// <summary>How many distinct passwords the list holds.</summary>
     public int Count => _fingerprints.Value.Length;
 

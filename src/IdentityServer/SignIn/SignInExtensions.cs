@@ -26,7 +26,7 @@ public static class SignInExtensions
     {
         // Note: pages are anonymous unless they say otherwise (the consent page requires the session). They live in the
         // folder of their feature, each with its route in its @page directive, so the pages' root is the project's;
-        // the layout is Shared/_Layout.cshtml.
+        // the layout is Common/_Layout.cshtml.
         builder.Services.AddRazorPages(pages => pages.RootDirectory = "/");
         builder.Services.AddAuthentication().AddIdentityCookies();
         builder.Services.TryAddScoped<ISecurityStampValidator, SecurityStampValidator<ApplicationUser>>();

@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -11,41 +11,41 @@ namespace IdentityHost.SampleResourceApi.Authentication;
 /// <remarks>
 /// Note: an entry is keyed by the whole token, signature included, so a token that differs in any character is
 /// validated in full; only successes are kept. Every use checks the token's lifetime again under the request's
-/// parameters. An entry ends when its token expires or after <see cref="Lifetime"/>, whichever comes first, so a signing key withdrawn from the authority's JWKS stops being accepted here within that
-/// time of the API reading the new JWKS. Each request gets its own copy of the claims. At most
-/// <see cref="Capacity"/> entries are kept; the cache starts afresh when full.
+/// parameters. An entry ends when its token expires or after <see cref="Lifetime"/>, whichever comes first, so a
+/// signing key withdrawn from the authority's JWKS stops being accepted here within that time of the API reading the
+/// new JWKS. Each request gets its own copy of the claims. At most <see cref="Capacity"/> entries are kept, the least
+/// recently used going first.
 /// </remarks>
-internal sealed class ValidatedTokenCache(TimeProvider clock) : JsonWebTokenHandler
+internal sealed class ValidatedTokenCache(TimeProvider clock) : JsonWebTokenHandler, IDisposable
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(1);
     public const int Capacity = 10_000;
 
-    private readonly ConcurrentDictionary<string, Entry> _validated = new(StringComparer.Ordinal);
+    private readonly MemoryCache _validated = new(new MemoryCacheOptions { SizeLimit = Capacity, Clock = new CacheClock(clock) });
 
     public override async Task<TokenValidationResult> ValidateTokenAsync(string token, TokenValidationParameters validationParameters)
     {
         var now = clock.GetUtcNow();
-        if (_validated.TryGetValue(token, out var entry))
+        if (_validated.TryGetValue(token, out TokenValidationResult? remembered))
         {
-            if (now < entry.Expires && IsWithinLifetime(entry.Result.SecurityToken, validationParameters))
+            if (IsWithinLifetime(remembered!.SecurityToken, validationParameters))
             {
-                return Copy(entry.Result);
+                return Copy(remembered);
             }
 
             // Note: validated again in full, so the answer (and its reason, e.g. "expired") is the handler's own.
-            _validated.TryRemove(new KeyValuePair<string, Entry>(token, entry));
+            _validated.Remove(token);
         }
 
         var result = await base.ValidateTokenAsync(token, validationParameters);
         if (result.IsValid && result.SecurityToken is { } validated && validated.ValidTo > now.UtcDateTime)
         {
-            if (_validated.Count >= Capacity)
-            {
-                _validated.Clear();
-            }
-
             var expires = new DateTimeOffset(DateTime.SpecifyKind(validated.ValidTo, DateTimeKind.Utc));
-            _validated[token] = new Entry(result, expires < now + Lifetime ? expires : now + Lifetime);
+            _validated.Set(token, result, new MemoryCacheEntryOptions
+            {
+                Size = 1,
+                AbsoluteExpiration = expires < now + Lifetime ? expires : now + Lifetime,
+            });
             return Copy(result);
         }
 
@@ -93,5 +93,11 @@ internal sealed class ValidatedTokenCache(TimeProvider clock) : JsonWebTokenHand
         TokenContext = result.TokenContext,
     };
 
-    private sealed record Entry(TokenValidationResult Result, DateTimeOffset Expires);
+    public void Dispose() => _validated.Dispose();
+
+    /// <summary>The API's <see cref="TimeProvider"/> as the clock the cache reads expirations from.</summary>
+    private sealed class CacheClock(TimeProvider clock) : Microsoft.Extensions.Internal.ISystemClock
+    {
+        public DateTimeOffset UtcNow => clock.GetUtcNow();
+    }
 }

@@ -147,3 +147,11 @@ public abstract class BruteForceTests(IdentityServerFixture fixture) : ServerTes
             .SingleAsync(TestContext.Current.CancellationToken);
     }
 }
+
+/// <summary>The tests above on SQLite.</summary>
+public sealed class SqliteBruteForceTests(SqliteServerFixture fixture)
+    : BruteForceTests(fixture), IClassFixture<SqliteServerFixture>;
+
+/// <summary>The tests above on MariaDB/MySQL.</summary>
+public sealed class MySqlBruteForceTests(MySqlServerFixture fixture)
+    : BruteForceTests(fixture), IClassFixture<MySqlServerFixture>;

@@ -27,7 +27,8 @@ public abstract class EnumerationTimingTests(IdentityServerFixture fixture) : Se
     {
         // Note: a threshold no test reaches, so the wrong-password samples never lock their user; the locked user is
         // locked directly, exactly as a lockout by guesses leaves the row.
-        await using var host = Fixture.CreateHost(new Dictionary<string, string?> { ["Accounts:LockoutThreshold"] = "1000000" });
+        await using var host = Fixture.CreateHost(
+            new Dictionary<string, string?> { ["Accounts:LockoutThreshold"] = "1000000" }, realPasswordHashing: true);
         using var client = host.CreateClient();
         var (userName, password) = await IdentityServerFixture.CreateUserAsync(client);
         var (lockedName, lockedPassword) = await IdentityServerFixture.CreateUserAsync(client);
@@ -94,3 +95,11 @@ public abstract class EnumerationTimingTests(IdentityServerFixture fixture) : Se
             .ExecuteUpdateAsync(set => set.SetProperty(user => user.LockoutEnd, until), TestContext.Current.CancellationToken);
     }
 }
+
+/// <summary>The tests above on SQLite.</summary>
+public sealed class SqliteEnumerationTimingTests(SqliteServerFixture fixture)
+    : EnumerationTimingTests(fixture), IClassFixture<SqliteServerFixture>;
+
+/// <summary>The tests above on MariaDB/MySQL.</summary>
+public sealed class MySqlEnumerationTimingTests(MySqlServerFixture fixture)
+    : EnumerationTimingTests(fixture), IClassFixture<MySqlServerFixture>;

@@ -74,7 +74,9 @@ public abstract class PasswordPolicyTests(IdentityServerFixture fixture) : Serve
     [Fact]
     public async Task HashIterationsFollowTheSettingAndOldHashesAreUpgradedAtSignIn()
     {
-        var (existing, existingPassword) = await IdentityServerFixture.CreateUserAsync(Client);
+        await using var standard = Fixture.CreateHost(realPasswordHashing: true);
+        using var standardClient = standard.CreateClient();
+        var (existing, existingPassword) = await IdentityServerFixture.CreateUserAsync(standardClient);
         await using var stronger = Fixture.CreateHost(new Dictionary<string, string?>
         {
             ["Accounts:PasswordHashIterations"] = "120000",
@@ -181,3 +183,11 @@ public abstract class PasswordPolicyTests(IdentityServerFixture fixture) : Serve
         Assert.Contains(host.Logs.Lines, line => line.Contains("Accounts:PasswordBlocklistPath", StringComparison.Ordinal));
     }
 }
+
+/// <summary>The tests above on SQLite.</summary>
+public sealed class SqlitePasswordPolicyTests(SqliteServerFixture fixture)
+    : PasswordPolicyTests(fixture), IClassFixture<SqliteServerFixture>;
+
+/// <summary>The tests above on MariaDB/MySQL.</summary>
+public sealed class MySqlPasswordPolicyTests(MySqlServerFixture fixture)
+    : PasswordPolicyTests(fixture), IClassFixture<MySqlServerFixture>;

@@ -229,3 +229,11 @@ public abstract class RegistrationTests(IdentityServerFixture fixture) : ServerT
         return (await users.FindByNameAsync(userName))?.Id;
     }
 }
+
+/// <summary>The tests above on SQLite.</summary>
+public sealed class SqliteRegistrationTests(SqliteServerFixture fixture)
+    : RegistrationTests(fixture), IClassFixture<SqliteServerFixture>;
+
+/// <summary>The tests above on MariaDB/MySQL.</summary>
+public sealed class MySqlRegistrationTests(MySqlServerFixture fixture)
+    : RegistrationTests(fixture), IClassFixture<MySqlServerFixture>;

@@ -103,3 +103,11 @@ public abstract class RoleManagementTests(IdentityServerFixture fixture) : Serve
     private static List<string> RolesOf(string accessToken) =>
         [.. new JsonWebToken(accessToken).Claims.Where(claim => claim.Type == "role").Select(claim => claim.Value).Order()];
 }
+
+/// <summary>The tests above on SQLite.</summary>
+public sealed class SqliteRoleManagementTests(SqliteServerFixture fixture)
+    : RoleManagementTests(fixture), IClassFixture<SqliteServerFixture>;
+
+/// <summary>The tests above on MariaDB/MySQL.</summary>
+public sealed class MySqlRoleManagementTests(MySqlServerFixture fixture)
+    : RoleManagementTests(fixture), IClassFixture<MySqlServerFixture>;

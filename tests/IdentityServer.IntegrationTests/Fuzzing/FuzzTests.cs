@@ -138,3 +138,9 @@ public abstract class FuzzTests(IdentityServerFixture fixture) : ServerTests(fix
         return JsonSerializer.Serialize(rows);
     }
 }
+
+/// <summary>The tests above on SQLite.</summary>
+public sealed class SqliteFuzzTests(SqliteServerFixture fixture) : FuzzTests(fixture), IClassFixture<SqliteServerFixture>;
+
+/// <summary>The tests above on MariaDB/MySQL.</summary>
+public sealed class MySqlFuzzTests(MySqlServerFixture fixture) : FuzzTests(fixture), IClassFixture<MySqlServerFixture>;

@@ -17,3 +17,7 @@ public abstract class HealthTests(IdentityServerFixture fixture) : ServerTests(f
         Assert.Equal("Healthy", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
     }
 }
+
+/// <summary>The tests above on SQLite.</summary>
+public sealed class SqliteHealthTests(SqliteServerFixture fixture)
+    : HealthTests(fixture), IClassFixture<SqliteServerFixture>;

@@ -206,3 +206,11 @@ public abstract class ManagedKeyTests(IdentityServerFixture fixture) : ServerTes
         return response.StatusCode;
     }
 }
+
+/// <summary>The tests above on SQLite.</summary>
+public sealed class SqliteManagedKeyTests(SqliteServerFixture fixture)
+    : ManagedKeyTests(fixture), IClassFixture<SqliteServerFixture>;
+
+/// <summary>The tests above on MariaDB/MySQL.</summary>
+public sealed class MySqlManagedKeyTests(MySqlServerFixture fixture)
+    : ManagedKeyTests(fixture), IClassFixture<MySqlServerFixture>;

@@ -189,7 +189,7 @@ public abstract class AuthorizationCodeTests(IdentityServerFixture fixture) : Se
     public async Task MaxAgeSendsAUserWhoSignedInEarlierToSignInAgain()
     {
         using var browser = await SignedInBrowserAsync();
-        await Task.Delay(TimeSpan.FromSeconds(1.2), TestContext.Current.CancellationToken);
+        Fixture.Clock.Advance(TimeSpan.FromSeconds(2));
 
         using var tooOld = await browser.AuthorizeAsync(IdentityServerFixture.WebAppClientId, IdentityServerFixture.WebAppRedirectUri,
             Pkce.Create(), Scope, new Dictionary<string, string> { ["max_age"] = "1" });
@@ -503,3 +503,11 @@ public abstract class AuthorizationCodeTests(IdentityServerFixture fixture) : Se
         return html[(start + 11)..html.IndexOf('<', start + 11)];
     }
 }
+
+/// <summary>The tests above on SQLite.</summary>
+public sealed class SqliteAuthorizationCodeTests(SqliteServerFixture fixture)
+    : AuthorizationCodeTests(fixture), IClassFixture<SqliteServerFixture>;
+
+/// <summary>The tests above on MariaDB/MySQL.</summary>
+public sealed class MySqlAuthorizationCodeTests(MySqlServerFixture fixture)
+    : AuthorizationCodeTests(fixture), IClassFixture<MySqlServerFixture>;

@@ -174,3 +174,11 @@ public abstract class PasswordGrantTests(IdentityServerFixture fixture) : Server
 
     private static string Canonical(string json) => JsonSerializer.Serialize(JsonDocument.Parse(json).RootElement);
 }
+
+/// <summary>The tests above on SQLite.</summary>
+public sealed class SqlitePasswordGrantTests(SqliteServerFixture fixture)
+    : PasswordGrantTests(fixture), IClassFixture<SqliteServerFixture>;
+
+/// <summary>The tests above on MariaDB/MySQL.</summary>
+public sealed class MySqlPasswordGrantTests(MySqlServerFixture fixture)
+    : PasswordGrantTests(fixture), IClassFixture<MySqlServerFixture>;

@@ -82,3 +82,11 @@ public abstract class SeedLoginTests(IdentityServerFixture fixture) : ServerTest
         await Problem.ReadAsync(response, HttpStatusCode.UnsupportedMediaType);
     }
 }
+
+/// <summary>The tests above on SQLite.</summary>
+public sealed class SqliteSeedLoginTests(SqliteServerFixture fixture)
+    : SeedLoginTests(fixture), IClassFixture<SqliteServerFixture>;
+
+/// <summary>The tests above on MariaDB/MySQL.</summary>
+public sealed class MySqlSeedLoginTests(MySqlServerFixture fixture)
+    : SeedLoginTests(fixture), IClassFixture<MySqlServerFixture>;

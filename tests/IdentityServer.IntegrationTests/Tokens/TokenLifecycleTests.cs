@@ -42,7 +42,7 @@ public abstract class TokenLifecycleTests(IdentityServerFixture fixture) : Serve
         Assert.False(second.IsError, second.Raw);
 
         // Note: the fixture's reuse leeway is one second.
-        await Task.Delay(TimeSpan.FromSeconds(1.5), TestContext.Current.CancellationToken);
+        Fixture.Clock.Advance(TimeSpan.FromSeconds(2));
         var replay = await IdentityServerFixture.RefreshAsync(Client, first.RefreshToken!);
         var successor = await IdentityServerFixture.RefreshAsync(Client, second.RefreshToken!);
 
@@ -65,7 +65,7 @@ public abstract class TokenLifecycleTests(IdentityServerFixture fixture) : Serve
 
         var second = await IdentityServerFixture.RefreshAsync(client, login.RefreshToken!);
         Assert.False(second.IsError, second.Raw);
-        await Task.Delay(TimeSpan.FromSeconds(7), TestContext.Current.CancellationToken);
+        Fixture.Clock.Advance(TimeSpan.FromSeconds(7));
         var third = await IdentityServerFixture.RefreshAsync(client, second.RefreshToken!);
 
         Assert.Equal(OidcConstants.TokenErrors.InvalidGrant, third.Error);
@@ -478,3 +478,11 @@ public abstract class TokenLifecycleTests(IdentityServerFixture fixture) : Serve
         response.Error is { } error && error.Contains('_', StringComparison.Ordinal) ? error
             : JsonDocument.Parse(response.Raw!).RootElement.GetProperty("error").GetString();
 }
+
+/// <summary>The tests above on SQLite.</summary>
+public sealed class SqliteTokenLifecycleTests(SqliteServerFixture fixture)
+    : TokenLifecycleTests(fixture), IClassFixture<SqliteServerFixture>;
+
+/// <summary>The tests above on MariaDB/MySQL.</summary>
+public sealed class MySqlTokenLifecycleTests(MySqlServerFixture fixture)
+    : TokenLifecycleTests(fixture), IClassFixture<MySqlServerFixture>;

@@ -171,3 +171,11 @@ public abstract class KeyRotationTests : IDisposable
         return status;
     }
 }
+
+/// <summary>The tests above on SQLite.</summary>
+public sealed class SqliteKeyRotationTests(SqliteServerFixture identity)
+    : KeyRotationTests(identity), IClassFixture<SqliteServerFixture>;
+
+/// <summary>The tests above on MariaDB/MySQL.</summary>
+public sealed class MySqlKeyRotationTests(MySqlServerFixture identity)
+    : KeyRotationTests(identity), IClassFixture<MySqlServerFixture>;

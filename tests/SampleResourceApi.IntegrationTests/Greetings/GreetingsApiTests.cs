@@ -264,3 +264,11 @@ public abstract class GreetingsApiTests : IDisposable
         return problem;
     }
 }
+
+/// <summary>The tests above on SQLite.</summary>
+public sealed class SqliteGreetingsApiTests(SqliteResourceApiFixture fixture)
+    : GreetingsApiTests(fixture), IClassFixture<SqliteResourceApiFixture>;
+
+/// <summary>The tests above on MariaDB/MySQL.</summary>
+public sealed class MySqlGreetingsApiTests(MySqlResourceApiFixture fixture)
+    : GreetingsApiTests(fixture), IClassFixture<MySqlResourceApiFixture>;

@@ -1,6 +1,0 @@
-using IdentityHost.Testing;
-
-namespace IdentityHost.IdentityServer.IntegrationTests.Accounts;
-
-public sealed class SqliteEnumerationTimingTests(SqliteServerFixture fixture)
-    : EnumerationTimingTests(fixture), IClassFixture<SqliteServerFixture>;

@@ -1,5 +1,0 @@
-using IdentityHost.Testing;
-
-namespace IdentityHost.IdentityServer.IntegrationTests.Fuzzing;
-
-public sealed class MySqlFuzzTests(MySqlServerFixture fixture) : FuzzTests(fixture), IClassFixture<MySqlServerFixture>;
