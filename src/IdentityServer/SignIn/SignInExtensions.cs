@@ -29,6 +29,7 @@ public static class SignInExtensions
         // the layout is Common/_Layout.cshtml.
         builder.Services.AddRazorPages(pages => pages.RootDirectory = "/");
         builder.Services.AddAuthentication().AddIdentityCookies();
+        builder.Services.AddOpenIddict().AddServer(server => server.AddEventHandler(AuthorizationErrorRedirect.Descriptor));
         builder.Services.TryAddScoped<ISecurityStampValidator, SecurityStampValidator<ApplicationUser>>();
         builder.Services.Configure<SecurityStampValidatorOptions>(options => options.OnRefreshingPrincipal = context =>
         {

@@ -2,6 +2,7 @@ using System.Net;
 using Duende.IdentityModel;
 using Duende.IdentityModel.Client;
 using IdentityHost.Testing;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 
@@ -91,25 +92,50 @@ public abstract class AuthorizationCodeTests(IdentityServerFixture fixture) : Se
         Assert.Contains("code", BrowserSession.QueryOf(second).Keys);
     }
 
-    [Fact]
-    public async Task AuthorizeRefusesARequestWithoutPkce()
+    [Theory]
+    [InlineData("code_challenge=|code_challenge_method=", "invalid_request")]
+    [InlineData("code_challenge_method=plain", "invalid_request")]
+    [InlineData("scope=openid unknown-scope", "invalid_scope")]
+    [InlineData("response_type=token", "unsupported_response_type")]
+    [InlineData("response_type=code id_token", "unsupported_response_type")]
+    [InlineData("response_mode=web_message", "invalid_request")]
+    [InlineData("request=eyJhbGciOiJub25lIn0.e30.", "request_not_supported")]
+    [InlineData("request_uri=https://webapp.example/request.jwt", "request_uri_not_supported")]
+    [InlineData("prompt=none login", "invalid_request")]
+    public async Task AuthorizeSendsErrorsBackToTheClientsRegisteredRedirectUri(string parameters, string error)
     {
-        using var browser = await SignedInBrowserAsync();
-
-        using var response = await browser.AuthorizeAsync(IdentityServerFixture.WebAppClientId, IdentityServerFixture.WebAppRedirectUri,
-            Pkce.Create(), Scope, new Dictionary<string, string> { ["code_challenge"] = string.Empty, ["code_challenge_method"] = string.Empty });
-
-        await AssertErrorPageAsync(response, OidcConstants.AuthorizeErrors.InvalidRequest);
-    }
-
-    [Fact]
-    public async Task AuthorizeRefusesPlainPkce()
-    {
+        // Note: RFC 6749 section 4.1.2.1, RFC 7636 section 4.4.1 and OpenID Connect Core section 3.1.2.6: once the client
+        // and its redirect URI are known good, every other error goes back to the client, with state and RFC 9207 iss.
         using var browser = await SignedInBrowserAsync();
         var pkce = Pkce.Create();
+        var extra = parameters.Split('|').Select(pair => pair.Split('=', 2)).ToDictionary(pair => pair[0], pair => pair[1]);
+        if (extra.TryGetValue("code_challenge_method", out var method) && method == "plain")
+        {
+            extra["code_challenge"] = pkce.Verifier;
+        }
 
         using var response = await browser.AuthorizeAsync(IdentityServerFixture.WebAppClientId, IdentityServerFixture.WebAppRedirectUri,
-            pkce, Scope, new Dictionary<string, string> { ["code_challenge"] = pkce.Verifier, ["code_challenge_method"] = "plain" });
+            pkce, extra.TryGetValue("scope", out var scope) ? scope : Scope, extra);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var location = response.Headers.Location!;
+        Assert.StartsWith(IdentityServerFixture.WebAppRedirectUri, location.AbsoluteUri, StringComparison.Ordinal);
+        var answer = QueryHelpers.ParseQuery(location.Fragment.Length > 0 ? location.Fragment[1..] : location.Query);
+        Assert.Equal(error, answer["error"].ToString());
+        Assert.StartsWith("state-", answer["state"].ToString(), StringComparison.Ordinal);
+        Assert.Equal(IdentityServerFixture.Authority.AbsoluteUri, answer["iss"].ToString());
+        Assert.DoesNotContain("code", answer.Keys);
+    }
+
+    [Theory]
+    [InlineData("unknown-client", IdentityServerFixture.WebAppRedirectUri)]
+    [InlineData(IdentityServerFixture.WebAppClientId, "https://evil.example/signin-oidc")]
+    public async Task AuthorizeShowsItsErrorPageWhenTheClientOrRedirectUriIsNotKnown(string clientId, string redirectUri)
+    {
+        using var browser = await SignedInBrowserAsync();
+
+        using var response = await browser.AuthorizeAsync(clientId, redirectUri, Pkce.Create(), Scope,
+            new Dictionary<string, string> { ["code_challenge_method"] = "plain" });
 
         await AssertErrorPageAsync(response, OidcConstants.AuthorizeErrors.InvalidRequest);
     }
