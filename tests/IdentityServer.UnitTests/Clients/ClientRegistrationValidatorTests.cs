@@ -69,6 +69,7 @@ public sealed class ClientRegistrationValidatorTests
     [InlineData("https://*.app.example/signin-oidc")] // a wildcard host
     [InlineData("https://app.example/*")] // a wildcard path
     [InlineData("signin-oidc")] // relative
+    [InlineData("/signin-oidc")] // relative too, though on Unix Uri reads it as file:///signin-oidc
     [InlineData("app.example/signin-oidc")]
     public void ClientFailsGivenARedirectUriThatCannotBeMatchedExactly(string uri)
     {
@@ -82,6 +83,7 @@ public sealed class ClientRegistrationValidatorTests
     [InlineData("https://app.example/signed-out#bye")]
     [InlineData("https://app.example/*")]
     [InlineData("signed-out")]
+    [InlineData("/signed-out")]
     public void ClientFailsGivenAPostLogoutRedirectUriThatCannotBeMatchedExactly(string uri)
     {
         var client = PublicClient();
