@@ -17,7 +17,7 @@ internal sealed class ClientRegistrationValidator : IValidateOptions<ClientRegis
         for (var index = 0; index < options.Clients.Count; index++)
         {
             var client = options.Clients[index];
-            var key = $"OpenIddict:Clients:{index}";
+            var key = client.ConfigurationKey ?? $"OpenIddict:Clients:{index}";
             if (string.IsNullOrWhiteSpace(client.ClientId))
             {
                 failures.Add($"{key}:ClientId is required.");

@@ -121,6 +121,19 @@ public sealed class ClientRegistrationValidatorTests
     }
 
     [Fact]
+    public void FailureNamesTheConfigurationKeyTheClientWasReadFrom()
+    {
+        // Note: appsettings' clients 0 and 1 and the environment's client 20 bind to list positions 0, 1 and 2.
+        var client = ConfidentialClient();
+        client.ClientId = "robot";
+        client.ClientSecret = null;
+        client.ConfigurationKey = "OpenIddict:Clients:20";
+
+        AssertFails(Validate(PublicClient(), ConfidentialClient(), client),
+            "OpenIddict:Clients:20:ClientSecret is required for the client_credentials grant (a confidential client).");
+    }
+
+    [Fact]
     public void EveryFailureIsReportedAtOnce()
     {
         var client = new ClientRegistration
