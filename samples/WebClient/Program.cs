@@ -1,4 +1,6 @@
-using IdentityHost.Samples.WebClient;
+using IdentityHost.Samples.WebClient.Pages;
+using IdentityHost.Samples.WebClient.ResourceApi;
+using IdentityHost.Samples.WebClient.SignIn;
 
 var builder = WebApplication.CreateBuilder(args);
 

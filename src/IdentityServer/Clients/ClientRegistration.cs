@@ -36,4 +36,10 @@ public sealed class ClientRegistration
 
     /// <summary>Scopes the client may ask for, among <c>openid profile roles offline_access api</c>.</summary>
     public List<string> Scopes { get; set; } = [];
+
+    /// <summary>
+    /// The configuration key this client was read from (<c>OpenIddict:Clients:20</c>), for messages; null for a
+    /// client made in code. Not itself a setting: the binder sets public setters only.
+    /// </summary>
+    public string? ConfigurationKey { get; internal set; }
 }

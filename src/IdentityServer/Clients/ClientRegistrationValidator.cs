@@ -17,7 +17,7 @@ internal sealed class ClientRegistrationValidator : IValidateOptions<ClientRegis
         for (var index = 0; index < options.Clients.Count; index++)
         {
             var client = options.Clients[index];
-            var key = $"OpenIddict:Clients:{index}";
+            var key = client.ConfigurationKey ?? $"OpenIddict:Clients:{index}";
             if (string.IsNullOrWhiteSpace(client.ClientId))
             {
                 failures.Add($"{key}:ClientId is required.");
@@ -55,6 +55,11 @@ internal sealed class ClientRegistrationValidator : IValidateOptions<ClientRegis
 
     // Note: redirect URIs are compared exactly (RFC 9700 section 4.1.3), so a wildcard could only ever be a mistake.
     private static bool IsValidRedirectUri(string value) =>
-        Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Fragment.Length == 0 &&
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && !IsImplicitFileUri(value, uri) && uri.Fragment.Length == 0 &&
         !value.Contains('*', StringComparison.Ordinal);
+
+    // Note: on Linux and macOS, Uri reads a path such as "/signin-oidc" as the absolute file:///signin-oidc, so a
+    // relative redirect URI passed as absolute; OpenIddict refuses such URIs later, without naming the key.
+    private static bool IsImplicitFileUri(string value, Uri uri) =>
+        uri.IsFile && !value.StartsWith(uri.Scheme, StringComparison.OrdinalIgnoreCase);
 }

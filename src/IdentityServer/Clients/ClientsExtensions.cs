@@ -17,6 +17,7 @@ public static class ClientsExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddOptions<ClientRegistrationOptions>()
             .BindConfiguration(ClientRegistrationOptions.SectionName)
+            .PostConfigure<IConfiguration>(RecordConfigurationKeys)
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<ClientRegistrationOptions>, ClientRegistrationValidator>();
         builder.Services.AddDatabaseSeeder<ClientSynchronizer>();
@@ -28,5 +29,25 @@ public static class ClientsExtensions
         // Note: replaces OpenIddict's own registration (made with TryAdd), whatever the order.
         builder.Services.Replace(ServiceDescriptor.Scoped(typeof(IOpenIddictApplicationCache<>), typeof(SharedApplicationCache<>)));
         return builder;
+    }
+
+    /// <summary>
+    /// Tells each client the key it was read from. Note: the binder appends list entries in key order and drops the
+    /// keys, so with gaps (appsettings' clients 0 and 1, the environment's client 20) the third entry is key 20, and
+    /// a message naming "OpenIddict:Clients:2" would send a person to the wrong setting.
+    /// </summary>
+    private static void RecordConfigurationKeys(ClientRegistrationOptions options, IConfiguration configuration)
+    {
+        var sections = configuration.GetSection(ClientRegistrationOptions.SectionName + ":Clients").GetChildren().ToList();
+        if (sections.Count != options.Clients.Count)
+        {
+            // Note: clients added in code as well; the validator falls back to list positions.
+            return;
+        }
+
+        for (var index = 0; index < sections.Count; index++)
+        {
+            options.Clients[index].ConfigurationKey = sections[index].Path;
+        }
     }
 }

@@ -1,6 +1,6 @@
 using System.Net.Http.Headers;
 
-namespace IdentityHost.Samples.WebClient;
+namespace IdentityHost.Samples.WebClient.ResourceApi;
 
 /// <summary>Calls the SampleResourceApi with the signed-in user's access token.</summary>
 public sealed class ResourceApiClient(HttpClient http)

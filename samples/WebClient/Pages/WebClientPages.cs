@@ -1,13 +1,14 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
+using IdentityHost.Samples.WebClient.ResourceApi;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace IdentityHost.Samples.WebClient;
+namespace IdentityHost.Samples.WebClient.Pages;
 
 /// <summary>The sample's three pages: home (who is signed in), the API call, and sign-in / sign-out.</summary>
 public static class WebClientPages

@@ -1,9 +1,9 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace IdentityHost.Samples.WebClient;
+namespace IdentityHost.Samples.WebClient.SignIn;
 
-/// <summary>The <c>WebClient</c> configuration section: which IdentityHost to sign in with, and which API to call.</summary>
-public sealed class WebClientOptions
+/// <summary>The sign-in half of the <c>WebClient</c> configuration section: which IdentityHost to sign in with, as which client.</summary>
+public sealed class IdentityHostSignInOptions
 {
     public const string SectionName = "WebClient";
 
@@ -17,10 +17,6 @@ public sealed class WebClientOptions
 
     /// <summary>The client secret, if IdentityHost registers this application as confidential (user-secrets or environment).</summary>
     public string? ClientSecret { get; set; }
-
-    /// <summary>The SampleResourceApi base URL.</summary>
-    [Required(ErrorMessage = "WebClient:ResourceApiUrl is required: set it to the SampleResourceApi's base URL.")]
-    public Uri? ResourceApiUrl { get; set; }
 
     /// <summary>Refuses an authority reached over plain HTTP. Only Development turns this off.</summary>
     public bool RequireHttpsMetadata { get; set; } = true;

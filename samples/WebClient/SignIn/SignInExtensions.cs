@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.Extensions.Options;
 
-namespace IdentityHost.Samples.WebClient;
+namespace IdentityHost.Samples.WebClient.SignIn;
 
 /// <summary>Signing users in through IdentityHost, with nothing but ASP.NET Core's own OpenID Connect handler.</summary>
 public static class SignInExtensions
@@ -16,8 +16,8 @@ public static class SignInExtensions
     /// </summary>
     public static IHostApplicationBuilder AddIdentityHostSignIn(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<WebClientOptions>()
-            .BindConfiguration(WebClientOptions.SectionName)
+        builder.Services.AddOptions<IdentityHostSignInOptions>()
+            .BindConfiguration(IdentityHostSignInOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
@@ -35,7 +35,7 @@ public static class SignInExtensions
             .AddOpenIdConnect();
 
         builder.Services.AddOptions<OpenIdConnectOptions>(OpenIdConnectDefaults.AuthenticationScheme)
-            .Configure<IOptions<WebClientOptions>>((oidc, settings) =>
+            .Configure<IOptions<IdentityHostSignInOptions>>((oidc, settings) =>
             {
                 var client = settings.Value;
                 oidc.Authority = client.Authority?.ToString();
