@@ -21,6 +21,9 @@ public static class RouteNames
     /// <summary>The sign-out page.</summary>
     public const string LogoutPage = "/account/logout";
 
+    /// <summary>The page that asks a signed-in user whether to go on as themselves (prompt=select_account).</summary>
+    public const string SelectAccountPage = "/account/select-account";
+
     /// <summary>The consent page.</summary>
     public const string ConsentPage = "/account/consent";
 }

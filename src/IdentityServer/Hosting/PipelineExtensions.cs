@@ -1,3 +1,4 @@
+using IdentityHost.IdentityServer.Common;
 using Serilog;
 
 namespace IdentityHost.IdentityServer.Hosting;
@@ -30,7 +31,9 @@ public static class PipelineExtensions
         ArgumentNullException.ThrowIfNull(app);
         app.UseHttpHardening();
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        // Note: not on /connect/*, whose empty error answers are OpenIddict's on purpose (RFC 6750: a Bearer challenge is
+        // its WWW-Authenticate header); a problem+json body there would be a second, contradicting error format.
+        app.UseWhen(context => !context.Request.Path.StartsWithSegments(ErrorResponses.OAuthPathPrefix), pages => pages.UseStatusCodePages());
         app.UseSerilogRequestLogging();
         app.UseRouting();
         app.UseRateLimiter();

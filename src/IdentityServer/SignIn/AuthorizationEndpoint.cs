@@ -2,10 +2,10 @@ using IdentityHost.IdentityServer.Accounts;
 using IdentityHost.IdentityServer.Common;
 using IdentityHost.IdentityServer.Entities;
 using IdentityHost.IdentityServer.Tokens;
+using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Extensions;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.AspNetCore;
 using Microsoft.Extensions.Primitives;
 using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
@@ -59,42 +59,55 @@ internal static class AuthorizationEndpoint
                 return ErrorResponses.Reject(Errors.LoginRequired, "The user is not signed in.");
             }
 
-            // Note: prompt=login and max_age are taken out of the request the sign-in page returns to: the user
-            // has just signed in, and would otherwise be sent to sign in again and again (max_age=0).
+            // Note: prompt=login, select_account and max_age are taken out of the request the sign-in page returns to:
+            // the user has just signed in (as whoever they chose), and would otherwise be sent to sign in again and
+            // again (max_age=0).
             return Results.Challenge(
-                new AuthenticationProperties { RedirectUri = RequestUrl(context.Request, request, forSignIn: true) },
+                new AuthenticationProperties
+                {
+                    RedirectUri = RequestUrl(context.Request, request, dropMaxAge: true, PromptValues.Login, PromptValues.SelectAccount),
+                },
                 [IdentityConstants.ApplicationScheme]);
+        }
+
+        if (request.HasPromptValue(PromptValues.SelectAccount))
+        {
+            // Note: one account per browser session, so "selecting" is confirming the signed-in one or signing in as another.
+            return Results.Redirect(RouteNames.SelectAccountPage + "?returnUrl=" +
+                Uri.EscapeDataString(RequestUrl(context.Request, request, dropMaxAge: false, PromptValues.SelectAccount)));
         }
 
         var application = await applications.FindByClientIdAsync(request.ClientId!)
             ?? throw new InvalidOperationException("OpenIddict has validated the client; it must exist.");
         var applicationId = await applications.GetIdAsync(application);
         var scopes = request.GetScopes();
-        string? authorizationId = null;
-
-        if (await applications.HasConsentTypeAsync(application, ConsentTypes.Explicit))
+        var mustAsk = request.HasPromptValue(PromptValues.Consent);
+        if (!mustAsk && await applications.HasConsentTypeAsync(application, ConsentTypes.Explicit))
         {
-            await foreach (var authorization in authorizations.FindAsync(
-                user.Id, applicationId!, Statuses.Valid, AuthorizationTypes.Permanent, scopes))
+            mustAsk = true;
+            await foreach (var _ in authorizations.FindAsync(user.Id, applicationId!, Statuses.Valid, AuthorizationTypes.Permanent, scopes))
             {
-                authorizationId = await authorizations.GetIdAsync(authorization);
+                mustAsk = false;
                 break;
             }
+        }
 
-            if (authorizationId is null)
+        if (mustAsk)
+        {
+            if (request.GetParameter(ConsentDeniedParameter) is not null)
             {
-                if (request.GetParameter(ConsentDeniedParameter) is not null)
-                {
-                    return ErrorResponses.Reject(Errors.AccessDenied, "The user declined to give this application access.");
-                }
-
-                if (request.HasPromptValue(PromptValues.None))
-                {
-                    return ErrorResponses.Reject(Errors.ConsentRequired, "The user has not consented to this application.");
-                }
-
-                return Results.Redirect(RouteNames.ConsentPage + "?returnUrl=" + Uri.EscapeDataString(RequestUrl(context.Request, request, forSignIn: false)));
+                return ErrorResponses.Reject(Errors.AccessDenied, "The user declined to give this application access.");
             }
+
+            if (request.HasPromptValue(PromptValues.None))
+            {
+                return ErrorResponses.Reject(Errors.ConsentRequired, "The user has not consented to this application.");
+            }
+
+            // Note: prompt=consent asks again whatever was given before (any client); the consent page returns to the
+            // request without it, so the answer just given is the one that counts.
+            return Results.Redirect(RouteNames.ConsentPage + "?returnUrl=" +
+                Uri.EscapeDataString(RequestUrl(context.Request, request, dropMaxAge: false, PromptValues.Consent)));
         }
 
         var principal = await principals.CreateAsync(user, scopes);
@@ -105,34 +118,33 @@ internal static class AuthorizationEndpoint
             principal.SetClaim(Claims.AuthenticationTime, authenticationTime.ToUnixTimeSeconds());
         }
 
-        if (authorizationId is not null)
-        {
-            principal.SetAuthorizationId(authorizationId);
-        }
-
+        // Note: the code is not tied to the permanent consent authorization: OpenIddict gives each login an ad-hoc
+        // authorization of its own, so ending one login (a revoked refresh token, a signed-out session) ends its tokens
+        // and no other login's, and the consent stays.
         return Results.SignIn(principal, properties: null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
 
     /// <summary>
-    /// The authorization request as a GET URL on this server, to come back to after the sign-in or consent page.
-    /// Note: built from the parameters OpenIddict already extracted, so a POSTed request (form) and a GET one come
-    /// back the same way. <paramref name="forSignIn"/> drops <c>prompt=login</c> and <c>max_age</c>.
+    /// The authorization request as a GET URL on this server, to come back to after the sign-in, account or consent
+    /// page. Note: built from the parameters OpenIddict already extracted, so a POSTed request (form) and a GET one come
+    /// back the same way; <paramref name="dropPrompts"/> are taken out of <c>prompt</c>, and <c>max_age</c> too when
+    /// <paramref name="dropMaxAge"/>.
     /// </summary>
-    private static string RequestUrl(HttpRequest http, OpenIddictRequest request, bool forSignIn)
+    private static string RequestUrl(HttpRequest http, OpenIddictRequest request, bool dropMaxAge, params string[] dropPrompts)
     {
         var query = new QueryBuilder();
         foreach (var (name, parameter) in request.GetParameters())
         {
             IEnumerable<string?> values = (StringValues)parameter;
-            if (forSignIn && name == Parameters.MaxAge)
+            if (dropMaxAge && name == Parameters.MaxAge)
             {
                 continue;
             }
 
-            if (forSignIn && name == Parameters.Prompt)
+            if (name == Parameters.Prompt)
             {
                 values = [string.Join(' ', values.SelectMany(value => (value ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries))
-                    .Where(value => value != PromptValues.Login))];
+                    .Where(value => !dropPrompts.Contains(value, StringComparer.Ordinal)))];
             }
 
             foreach (var value in values.Where(value => !string.IsNullOrEmpty(value)))

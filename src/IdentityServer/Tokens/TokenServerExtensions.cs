@@ -4,9 +4,10 @@ using IdentityHost.IdentityServer.Keys;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenIddict.EntityFrameworkCore;
-using OpenIddict.Server.AspNetCore;
 using OpenIddict.Server;
+using OpenIddict.Server.AspNetCore;
 using OpenIddict.Validation.AspNetCore;
+using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace IdentityHost.IdentityServer.Tokens;
 
@@ -66,6 +67,11 @@ public static class TokenServerExtensions
                 options.AllowAuthorizationCodeFlow().RequireProofKeyForCodeExchange()
                     .AllowPasswordFlow().AllowRefreshTokenFlow().AllowClientCredentialsFlow();
                 options.RegisterScopes([.. IdentityHostScopes.All]);
+                // Note: every claim the server puts in identity tokens or userinfo (discovery's claims_supported).
+                options.RegisterClaims(
+                    Claims.Subject, Claims.Issuer, Claims.Audience, Claims.ExpiresAt, Claims.IssuedAt, Claims.AuthenticationTime,
+                    Claims.Nonce, Claims.AccessTokenHash, Claims.CodeHash, Claims.AuthorizedParty, Claims.Name, Claims.PreferredUsername,
+                    Claims.Role);
 
                 // Note: access tokens are signed JWTs any service can verify from JWKS; refresh tokens stay encrypted.
                 options.DisableAccessTokenEncryption();
@@ -74,7 +80,18 @@ public static class TokenServerExtensions
                 // like any wrong password instead, so every credential failure gets one identical invalid_grant.
                 options.RemoveEventHandler(OpenIddictServerHandlers.Exchange.ValidateResourceOwnerCredentialsParameters.Descriptor);
                 options.AddEventHandler(ScopeErrorMapper.Descriptor);
+                options.AddEventHandler(DiscoveryMetadata.Descriptor);
+                options.RemoveEventHandler(
+                    OpenIddictServerAspNetCoreHandlers.ExtractGetOrPostRequest<OpenIddictServerEvents.ExtractUserInfoRequestContext>.Descriptor);
+                options.AddEventHandler(UserInfoRequestReader.Descriptor);
+                foreach (var rule in RequestParameterRules.Descriptors)
+                {
+                    options.AddEventHandler(rule);
+                }
+
                 options.AddEventHandler(RevocationAudit.Descriptor);
+                options.AddEventHandler(RefreshTokenRevocation.Descriptor);
+                options.AddEventHandler(DefaultAudience.Descriptor);
                 options.AddEventHandler(TokenStoragePolicy.Descriptor);
                 options.AddEventHandler(TokenRequestConnection.OpenDescriptor);
                 options.AddEventHandler(TokenRequestConnection.CloseDescriptor);

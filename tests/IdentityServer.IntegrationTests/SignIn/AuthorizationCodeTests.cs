@@ -350,6 +350,99 @@ public abstract class AuthorizationCodeTests(IdentityServerFixture fixture) : Se
         Assert.Contains("code", BrowserSession.QueryOf(stillSignedIn).Keys);
     }
 
+    [Theory]
+    [InlineData("short")]
+    [InlineData("this-challenge-is-44-characters-long-abcdefgh")]
+    [InlineData("a challenge with spaces is not base64url ok")]
+    public async Task AuthorizeRefusesAnS256ChallengeThatIsNotA43CharacterBase64UrlHash(string challenge)
+    {
+        // Note: RFC 7636 section 4.2: BASE64URL(SHA256(verifier)) is always 43 characters of [A-Za-z0-9-_].
+        using var browser = await SignedInBrowserAsync();
+
+        using var response = await browser.AuthorizeAsync(IdentityServerFixture.WebAppClientId, IdentityServerFixture.WebAppRedirectUri,
+            Pkce.Create(), Scope, new Dictionary<string, string> { ["code_challenge"] = challenge });
+
+        Assert.Equal("invalid_request", BrowserSession.QueryOf(response)["error"]);
+    }
+
+    [Fact]
+    public async Task TokenEndpointRefusesACodeVerifierOfTheWrongForm()
+    {
+        using var browser = await SignedInBrowserAsync();
+        using var response = await browser.AuthorizeAsync(IdentityServerFixture.WebAppClientId, IdentityServerFixture.WebAppRedirectUri, Pkce.Create(), Scope);
+
+        var tokens = await RedeemAsync(BrowserSession.QueryOf(response)["code"], "short");
+
+        // Note: RFC 7636 section 4.1: 43 to 128 characters of [A-Za-z0-9-._~].
+        Assert.Equal(OidcConstants.TokenErrors.InvalidRequest, tokens.Error);
+        Assert.Contains("code_verifier", tokens.ErrorDescription, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AuthorizeRefusesARepeatedParameterBackAtTheClient()
+    {
+        using var browser = await SignedInBrowserAsync();
+        var pkce = Pkce.Create();
+        var url = "/connect/authorize?client_id=" + IdentityServerFixture.WebAppClientId + "&redirect_uri=" +
+            Uri.EscapeDataString(IdentityServerFixture.WebAppRedirectUri) + "&response_type=code&scope=openid&scope=api&state=s1" +
+            "&code_challenge=" + pkce.Challenge + "&code_challenge_method=S256";
+
+        using var response = await browser.Client.GetAsync(new Uri(url, UriKind.Relative), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("invalid_request", BrowserSession.QueryOf(response)["error"]);
+        Assert.Contains("'scope'", BrowserSession.QueryOf(response)["error_description"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PromptConsentAsksAgainEvenAfterConsentWasGiven()
+    {
+        using var browser = await SignedInBrowserAsync();
+        using var toConsent = await browser.AuthorizeAsync(IdentityServerFixture.ThirdPartyClientId, IdentityServerFixture.ThirdPartyRedirectUri, Pkce.Create(), ThirdPartyScope);
+        using (await browser.SubmitAsync(toConsent.Headers.Location!.OriginalString, new Dictionary<string, string> { ["decision"] = "allow" }))
+        {
+        }
+
+        using var remembered = await browser.AuthorizeAsync(IdentityServerFixture.ThirdPartyClientId, IdentityServerFixture.ThirdPartyRedirectUri, Pkce.Create(), ThirdPartyScope);
+        using var askedAgain = await browser.AuthorizeAsync(IdentityServerFixture.ThirdPartyClientId, IdentityServerFixture.ThirdPartyRedirectUri, Pkce.Create(),
+            ThirdPartyScope, new Dictionary<string, string> { ["prompt"] = "consent" });
+        using var firstPartyAsked = await browser.AuthorizeAsync(IdentityServerFixture.WebAppClientId, IdentityServerFixture.WebAppRedirectUri, Pkce.Create(),
+            Scope, new Dictionary<string, string> { ["prompt"] = "consent" });
+        using var allowedAgain = await browser.SubmitAsync(askedAgain.Headers.Location!.OriginalString, new Dictionary<string, string> { ["decision"] = "allow" });
+        using var withCode = await browser.Client.GetAsync(allowedAgain.Headers.Location, TestContext.Current.CancellationToken);
+
+        Assert.Contains("code", BrowserSession.QueryOf(remembered).Keys);
+        Assert.StartsWith("/account/consent", BrowserSession.LocalTarget(askedAgain), StringComparison.Ordinal);
+        Assert.StartsWith("/account/consent", BrowserSession.LocalTarget(firstPartyAsked), StringComparison.Ordinal);
+        Assert.DoesNotContain("prompt", BrowserSession.QueryOf(allowedAgain).Keys);
+        Assert.Contains("code", BrowserSession.QueryOf(withCode).Keys);
+    }
+
+    [Fact]
+    public async Task PromptSelectAccountLetsTheUserContinueOrSignInAsSomeoneElse()
+    {
+        var (userName, password) = await IdentityServerFixture.CreateUserAsync(Client);
+        using var browser = new BrowserSession(Fixture.Host);
+        using (await browser.SignInAsync(userName, password))
+        {
+        }
+
+        using var toChoose = await browser.AuthorizeAsync(IdentityServerFixture.WebAppClientId, IdentityServerFixture.WebAppRedirectUri,
+            Pkce.Create(), Scope, new Dictionary<string, string> { ["prompt"] = "select_account" });
+        var choosePage = BrowserSession.LocalTarget(toChoose);
+        var html = await browser.Client.GetStringAsync(new Uri(choosePage, UriKind.Relative), TestContext.Current.CancellationToken);
+        using var continued = await browser.SubmitAsync(choosePage, new Dictionary<string, string> { ["decision"] = "continue" });
+        using var withCode = await browser.Client.GetAsync(continued.Headers.Location, TestContext.Current.CancellationToken);
+        using var switched = await browser.SubmitAsync(choosePage, new Dictionary<string, string> { ["decision"] = "switch" });
+        using var afterSwitch = await browser.AuthorizeAsync(IdentityServerFixture.WebAppClientId, IdentityServerFixture.WebAppRedirectUri, Pkce.Create(), Scope);
+
+        Assert.StartsWith("/account/select-account", choosePage, StringComparison.Ordinal);
+        Assert.Contains(userName, html, StringComparison.Ordinal);
+        Assert.Contains("code", BrowserSession.QueryOf(withCode).Keys);
+        Assert.StartsWith("/account/login", BrowserSession.LocalTarget(switched), StringComparison.Ordinal);
+        Assert.StartsWith("/account/login", BrowserSession.LocalTarget(afterSwitch), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task PromptNoneWithoutASessionReturnsLoginRequired()
     {
