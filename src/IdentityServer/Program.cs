@@ -5,6 +5,7 @@ using IdentityHost.IdentityServer.Common;
 using IdentityHost.IdentityServer.Data;
 using IdentityHost.IdentityServer.Hosting;
 using IdentityHost.IdentityServer.Keys;
+using IdentityHost.IdentityServer.Resources;
 using IdentityHost.IdentityServer.SeedLogin;
 using IdentityHost.IdentityServer.SignIn;
 using IdentityHost.IdentityServer.Tokens;
@@ -27,6 +28,7 @@ try
     builder.AddIdentityHostDatabase();
     builder.AddSharedDataProtection();
     builder.AddServerKeys();
+    builder.AddApiResources();
     builder.AddAccounts();
     builder.AddClients();
     builder.AddTokenServer();

@@ -6,8 +6,8 @@ public sealed class IdentityServerLayerTests
     private static readonly LayerTable Layers = new(typeof(Program).Assembly, "src/IdentityServer", "IdentityHost.IdentityServer",
         ["Common", "Entities"],
         ["Data"],
-        ["Keys", "Clients", "Accounts"],
-        ["Tokens"],
+        ["Keys", "Resources", "Accounts"],
+        ["Clients", "Tokens"],
         ["SeedLogin", "SignIn"],
         ["Api"],
         ["Hosting"]);

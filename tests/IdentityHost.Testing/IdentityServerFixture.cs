@@ -76,6 +76,28 @@ public abstract class IdentityServerFixture : IAsyncLifetime
 
     public const string ThirdPartyRedirectUri = "https://thirdparty.example/callback";
 
+    /// <summary>A public client for devices without a browser (RFC 8628 device authorization grant).</summary>
+    public const string DeviceClientId = "tv";
+
+    /// <summary>A public code-flow client that must push its authorization requests first (RFC 9126).</summary>
+    public const string ParOnlyClientId = "par-only";
+
+    public const string ParOnlyRedirectUri = "https://par.example/callback";
+
+    /// <summary>A confidential client that authenticates with private_key_jwt (RFC 7523), its public key configured inline.</summary>
+    public const string SignerClientId = "signer";
+
+    /// <summary>The signer client's private key (RS256), which only the client would hold.</summary>
+    public Microsoft.IdentityModel.Tokens.RsaSecurityKey SignerKey { get; } = new(RSA.Create(2048)) { KeyId = "signer-key-1" };
+
+    /// <summary>An API reached only by resource indicator or token exchange (no scope grants it).</summary>
+    public const string OrdersApi = "orders_api";
+
+    public const string OrdersApiUri = "https://orders.example/";
+
+    /// <summary>The RFC 8707 resource URI of the built-in API (<c>resource_api</c>, behind the <c>api</c> scope).</summary>
+    public const string ResourceApiUri = "https://api.example/";
+
     public IdentityServerHost Host => _host ?? throw new InvalidOperationException("The fixture is not initialized.");
 
     /// <summary>
@@ -99,8 +121,17 @@ public abstract class IdentityServerFixture : IAsyncLifetime
             : $"Data Source={Path.Combine(Directory, "identityhost.db")}";
         _host = CreateHost();
 
-        // Note: creating a client starts the server, which migrates and seeds before it answers.
-        _host.CreateClient().Dispose();
+        // Note: creating a client starts the server, which migrates and seeds before it answers. If it does not start,
+        // the reason is in its log, which the exception (a disposed service provider, often) does not tell.
+        try
+        {
+            _host.CreateClient().Dispose();
+        }
+        catch (Exception exception)
+        {
+            throw new InvalidOperationException(
+                "The identity server did not start; its log ends:\n" + string.Join('\n', _host.Logs.Lines.TakeLast(15)), exception);
+        }
     }
 
     /// <summary>A new server on this fixture's database and keys (e.g. to prove state survives a restart).</summary>
@@ -135,6 +166,12 @@ public abstract class IdentityServerFixture : IAsyncLifetime
             ["OpenIddict:Clients:6:Scopes:1"] = "api",
             ["OpenIddict:Clients:7:ClientId"] = ResourceClientId,
             ["OpenIddict:Clients:7:ClientSecret"] = ResourceClientSecret,
+            // Note: the resource API may exchange the users' tokens it receives for tokens to the orders API (RFC 8693).
+            ["OpenIddict:Clients:7:GrantTypes:0"] = "urn:ietf:params:oauth:grant-type:token-exchange",
+            ["OpenIddict:Clients:7:Scopes:0"] = "openid",
+            ["OpenIddict:Clients:7:Scopes:1"] = "profile",
+            ["OpenIddict:Clients:7:Scopes:2"] = "api",
+            ["OpenIddict:Clients:7:TokenExchangeAudiences:0"] = OrdersApi,
             ["OpenIddict:Clients:8:ClientId"] = WebAppClientId,
             ["OpenIddict:Clients:8:ClientSecret"] = WebAppClientSecret,
             ["OpenIddict:Clients:8:GrantTypes:0"] = "authorization_code",
@@ -156,6 +193,28 @@ public abstract class IdentityServerFixture : IAsyncLifetime
             ["OpenIddict:Clients:9:ThirdParty"] = "true",
             ["OpenIddict:Clients:9:GrantTypes:0"] = "authorization_code",
             ["OpenIddict:Clients:9:RedirectUris:0"] = ThirdPartyRedirectUri,
+            ["OpenIddict:Clients:10:ClientId"] = DeviceClientId,
+            ["OpenIddict:Clients:10:GrantTypes:0"] = "urn:ietf:params:oauth:grant-type:device_code",
+            ["OpenIddict:Clients:10:GrantTypes:1"] = "refresh_token",
+            ["OpenIddict:Clients:10:Scopes:0"] = "openid",
+            ["OpenIddict:Clients:10:Scopes:1"] = "profile",
+            ["OpenIddict:Clients:10:Scopes:2"] = "offline_access",
+            ["OpenIddict:Clients:10:Scopes:3"] = "api",
+            ["OpenIddict:Clients:12:ClientId"] = ParOnlyClientId,
+            ["OpenIddict:Clients:12:GrantTypes:0"] = "authorization_code",
+            ["OpenIddict:Clients:12:RedirectUris:0"] = ParOnlyRedirectUri,
+            ["OpenIddict:Clients:12:Scopes:0"] = "openid",
+            ["OpenIddict:Clients:12:Scopes:1"] = "api",
+            ["OpenIddict:Clients:12:RequirePushedAuthorizationRequests"] = "true",
+            ["OpenIddict:Clients:13:ClientId"] = SignerClientId,
+            ["OpenIddict:Clients:13:Jwks"] = PublicKeySet(SignerKey),
+            ["OpenIddict:Clients:13:GrantTypes:0"] = "client_credentials",
+            ["OpenIddict:Clients:13:Scopes:0"] = "api",
+            ["OpenIddict:Apis:0:Name"] = "resource_api",
+            ["OpenIddict:Apis:0:Uri"] = ResourceApiUri,
+            ["OpenIddict:Apis:0:Scopes:0"] = "api",
+            ["OpenIddict:Apis:1:Name"] = OrdersApi,
+            ["OpenIddict:Apis:1:Uri"] = OrdersApiUri,
             // Note: every test request comes from one address; the rate-limit tests set their own limits.
             ["RateLimiting:CredentialsPerMinute"] = "1000000",
             ["RateLimiting:RegistrationsPerMinute"] = "1000000",
@@ -282,6 +341,28 @@ public abstract class IdentityServerFixture : IAsyncLifetime
         return token.IsError
             ? throw new InvalidOperationException($"The password grant failed: {token.Error} {token.ErrorDescription}")
             : token.AccessToken!;
+    }
+
+    /// <summary>The public half of <paramref name="key"/> as a JSON Web Key Set, as a client would publish it.</summary>
+    public static string PublicKeySet(Microsoft.IdentityModel.Tokens.RsaSecurityKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var parameters = key.Rsa.ExportParameters(includePrivateParameters: false);
+        return System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["keys"] = new[]
+            {
+                new Dictionary<string, string>
+                {
+                    ["kty"] = "RSA",
+                    ["use"] = "sig",
+                    ["kid"] = key.KeyId,
+                    ["alg"] = "RS256",
+                    ["n"] = Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(parameters.Modulus),
+                    ["e"] = Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(parameters.Exponent),
+                },
+            },
+        });
     }
 
     public static string NewUserName() => "user-" + Guid.NewGuid().ToString("N")[..12];

@@ -15,7 +15,10 @@ public sealed class ClientRegistration
 
     /// <summary>
     /// Grant types the client may use: <c>authorization_code</c> (with PKCE), <c>refresh_token</c>,
-    /// <c>client_credentials</c> (confidential clients) and <c>password</c> (deprecated by RFC 9700).
+    /// <c>client_credentials</c> (confidential clients), <c>password</c> (deprecated by RFC 9700),
+    /// <c>urn:ietf:params:oauth:grant-type:device_code</c> (RFC 8628, devices without a browser) and
+    /// <c>urn:ietf:params:oauth:grant-type:token-exchange</c> (RFC 8693, confidential clients, to the audiences of
+    /// <see cref="TokenExchangeAudiences"/>).
     /// </summary>
     public List<string> GrantTypes { get; set; } = [];
 
@@ -36,6 +39,32 @@ public sealed class ClientRegistration
 
     /// <summary>Scopes the client may ask for, among <c>openid profile roles offline_access api</c>.</summary>
     public List<string> Scopes { get; set; } = [];
+
+    /// <summary>
+    /// The client's public keys as a JSON Web Key Set (inline JSON), for <c>private_key_jwt</c> authentication
+    /// (RFC 7523): the client signs an assertion with its private key instead of sending a secret. Makes the client
+    /// confidential. Give this or <see cref="JwksUri"/>, not both.
+    /// </summary>
+    public string? Jwks { get; set; }
+
+    /// <summary>
+    /// Where the client publishes its JSON Web Key Set for <c>private_key_jwt</c>: fetched when an assertion must be
+    /// checked and kept for five minutes, so a new key of the client's is accepted within five minutes of its
+    /// publication. An absolute https URI (http only for a loopback host). Makes the client confidential.
+    /// </summary>
+    public string? JwksUri { get; set; }
+
+    /// <summary>
+    /// Whether the client must push its authorization requests (RFC 9126) to <c>/connect/par</c> first and send only the
+    /// <c>request_uri</c> to the authorization endpoint.
+    /// </summary>
+    public bool RequirePushedAuthorizationRequests { get; set; }
+
+    /// <summary>
+    /// The audiences (API names of <c>OpenIddict:Apis</c>) this client may ask for when it exchanges a user's access
+    /// token (RFC 8693); exchanges to any other audience are refused and audited.
+    /// </summary>
+    public List<string> TokenExchangeAudiences { get; set; } = [];
 
     /// <summary>
     /// The configuration key this client was read from (<c>OpenIddict:Clients:20</c>), for messages; null for a

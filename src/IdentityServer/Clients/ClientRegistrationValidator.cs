@@ -1,15 +1,20 @@
 using IdentityHost.IdentityServer.Common;
+using IdentityHost.IdentityServer.Resources;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace IdentityHost.IdentityServer.Clients;
 
 /// <summary>Fails start-up on a client configuration that cannot work, naming the offending key.</summary>
-internal sealed class ClientRegistrationValidator : IValidateOptions<ClientRegistrationOptions>
+internal sealed class ClientRegistrationValidator(IOptions<ApiResourceOptions> apis) : IValidateOptions<ClientRegistrationOptions>
 {
     /// <summary>The grant types a configured client may be allowed.</summary>
     public static IReadOnlyList<string> SupportedGrantTypes { get; } =
-        [GrantTypes.AuthorizationCode, GrantTypes.Password, GrantTypes.RefreshToken, GrantTypes.ClientCredentials];
+    [
+        GrantTypes.AuthorizationCode, GrantTypes.Password, GrantTypes.RefreshToken, GrantTypes.ClientCredentials,
+        GrantTypes.DeviceCode, GrantTypes.TokenExchange,
+    ];
 
     public ValidateOptionsResult Validate(string? name, ClientRegistrationOptions options)
     {
@@ -25,9 +30,37 @@ internal sealed class ClientRegistrationValidator : IValidateOptions<ClientRegis
 
             failures.AddRange(client.GrantTypes.Except(SupportedGrantTypes, StringComparer.Ordinal)
                 .Select(grant => $"{key}:GrantTypes has '{grant}'; supported: {string.Join(", ", SupportedGrantTypes)}."));
-            if (client.GrantTypes.Contains(GrantTypes.ClientCredentials) && string.IsNullOrEmpty(client.ClientSecret))
+            var confidential = !string.IsNullOrEmpty(client.ClientSecret) || HasKeys(client);
+            foreach (var grant in new[] { GrantTypes.ClientCredentials, GrantTypes.TokenExchange })
             {
-                failures.Add($"{key}:ClientSecret is required for the client_credentials grant (a confidential client).");
+                if (client.GrantTypes.Contains(grant) && !confidential)
+                {
+                    failures.Add($"{key}:ClientSecret (or Jwks or JwksUri) is required for the {grant} grant (a confidential client).");
+                }
+            }
+
+            if (!string.IsNullOrEmpty(client.Jwks) && !string.IsNullOrEmpty(client.JwksUri))
+            {
+                failures.Add($"{key}:Jwks and {key}:JwksUri must not both be set.");
+            }
+
+            if (!string.IsNullOrEmpty(client.Jwks) && ParseKeySetProblem(client.Jwks) is { } problem)
+            {
+                failures.Add($"{key}:Jwks {problem}");
+            }
+
+            if (!string.IsNullOrEmpty(client.JwksUri) && !IsFetchableUri(client.JwksUri))
+            {
+                failures.Add($"{key}:JwksUri must be an absolute https URI (http only for a loopback host).");
+            }
+
+            failures.AddRange(client.TokenExchangeAudiences
+                .Where(audience => apis.Value.FindByName(audience) is null)
+                .Select(audience => $"{key}:TokenExchangeAudiences has '{audience}', which is not an API of OpenIddict:Apis " +
+                                    $"(known: {string.Join(", ", apis.Value.All.Select(api => api.Name))})."));
+            if (client.TokenExchangeAudiences.Count > 0 && !client.GrantTypes.Contains(GrantTypes.TokenExchange))
+            {
+                failures.Add($"{key}:TokenExchangeAudiences is set, but {key}:GrantTypes lacks {GrantTypes.TokenExchange}.");
             }
 
             if (client.GrantTypes.Contains(GrantTypes.AuthorizationCode) && client.RedirectUris.Count == 0)
@@ -52,6 +85,35 @@ internal sealed class ClientRegistrationValidator : IValidateOptions<ClientRegis
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    private static bool HasKeys(ClientRegistration client) => !string.IsNullOrEmpty(client.Jwks) || !string.IsNullOrEmpty(client.JwksUri);
+
+    /// <summary>What is wrong with an inline key set, or null: it must parse, hold a signing key, and hold no private key.</summary>
+    private static string? ParseKeySetProblem(string json)
+    {
+        try
+        {
+            var set = new JsonWebKeySet(json);
+            if (set.Keys.Count == 0)
+            {
+                return "holds no key.";
+            }
+
+            // Note: a client's private key in the server's configuration would let the server (and its backups) sign as
+            // the client.
+            return set.Keys.Any(key => new[] { key.D, key.P, key.Q, key.DP, key.DQ, key.QI, key.K }.Any(part => !string.IsNullOrEmpty(part)))
+                ? "must hold public keys only (it has a private or symmetric key)."
+                : null;
+        }
+        catch (ArgumentException exception)
+        {
+            return "is not a JSON Web Key Set: " + exception.Message;
+        }
+    }
+
+    private static bool IsFetchableUri(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Fragment.Length == 0 &&
+        (uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback));
 
     // Note: redirect URIs are compared exactly (RFC 9700 section 4.1.3), so a wildcard could only ever be a mistake.
     private static bool IsValidRedirectUri(string value) =>

@@ -1,5 +1,9 @@
+using System.Text.Json;
+using IdentityHost.IdentityServer.Common;
 using IdentityHost.IdentityServer.Data;
+using IdentityHost.IdentityServer.Resources;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Abstractions;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
@@ -11,6 +15,7 @@ namespace IdentityHost.IdentityServer.Clients;
 /// </summary>
 internal sealed class ClientSynchronizer(
     IOptions<ClientRegistrationOptions> options,
+    IOptions<ApiResourceOptions> apis,
     IOpenIddictApplicationManager applications,
     ILogger<ClientSynchronizer> logger) : IDatabaseSeeder
 {
@@ -19,7 +24,7 @@ internal sealed class ClientSynchronizer(
         var configured = options.Value.Clients;
         foreach (var client in configured)
         {
-            var descriptor = ToDescriptor(client);
+            var descriptor = ToDescriptor(client, apis.Value);
             var existing = await applications.FindByClientIdAsync(client.ClientId, cancellationToken);
             if (existing is null)
             {
@@ -51,24 +56,53 @@ internal sealed class ClientSynchronizer(
         }
     }
 
-    private static OpenIddictApplicationDescriptor ToDescriptor(ClientRegistration client)
+    private static OpenIddictApplicationDescriptor ToDescriptor(ClientRegistration client, ApiResourceOptions apis)
     {
+        var confidential = !string.IsNullOrEmpty(client.ClientSecret) || !string.IsNullOrEmpty(client.Jwks) ||
+                           !string.IsNullOrEmpty(client.JwksUri);
         var descriptor = new OpenIddictApplicationDescriptor
         {
             ClientId = client.ClientId,
             ClientSecret = string.IsNullOrEmpty(client.ClientSecret) ? null : client.ClientSecret,
-            ClientType = string.IsNullOrEmpty(client.ClientSecret) ? ClientTypes.Public : ClientTypes.Confidential,
+            ClientType = confidential ? ClientTypes.Confidential : ClientTypes.Public,
             DisplayName = client.DisplayName ?? client.ClientId,
             // Note: first-party clients are trusted like the server itself; third-party ones need the user's consent.
             ConsentType = client.ThirdParty ? ConsentTypes.Explicit : ConsentTypes.Implicit,
+            // Note: the keys a client signs its private_key_jwt assertions with (RFC 7523); fetched ones are cached by
+            // CachingApplicationManager.
+            JsonWebKeySet = string.IsNullOrEmpty(client.Jwks) ? null : new JsonWebKeySet(client.Jwks),
         };
+
+        if (!string.IsNullOrEmpty(client.JwksUri))
+        {
+            descriptor.Properties[ClientProperties.JwksUri] = JsonSerializer.SerializeToElement(client.JwksUri);
+            // Note: OpenIddict will not store a confidential client with neither a secret nor a key. The keys of a client
+            // with a JwksUri are always read from there (CachingApplicationManager), so the stored set holds only the
+            // public half of a key made here and thrown away: no one can sign with it, and it is never consulted.
+            descriptor.JsonWebKeySet = UnusableKeySet();
+        }
+
+        if (client.TokenExchangeAudiences.Count > 0)
+        {
+            descriptor.Properties[ClientProperties.TokenExchangeAudiences] = JsonSerializer.SerializeToElement(client.TokenExchangeAudiences);
+        }
 
         if (client.GrantTypes.Contains(GrantTypes.AuthorizationCode))
         {
             descriptor.Permissions.Add(Permissions.Endpoints.Authorization);
+            descriptor.Permissions.Add(Permissions.Endpoints.PushedAuthorization);
             descriptor.Permissions.Add(Permissions.ResponseTypes.Code);
             // Note: PKCE for every client, confidential ones included (RFC 9700 section 2.1.1).
             descriptor.Requirements.Add(Requirements.Features.ProofKeyForCodeExchange);
+            if (client.RequirePushedAuthorizationRequests)
+            {
+                descriptor.Requirements.Add(Requirements.Features.PushedAuthorizationRequests);
+            }
+        }
+
+        if (client.GrantTypes.Contains(GrantTypes.DeviceCode))
+        {
+            descriptor.Permissions.Add(Permissions.Endpoints.DeviceAuthorization);
         }
 
         foreach (var uri in client.RedirectUris)
@@ -106,6 +140,25 @@ internal sealed class ClientSynchronizer(
             descriptor.Permissions.Add(Permissions.Prefixes.Scope + scope);
         }
 
+        // Note: a client may name (RFC 8707 resource) the APIs its scopes grant, and those it may exchange tokens for.
+        foreach (var api in apis.All.Where(api => api.Uri is not null &&
+                     (api.Scopes.Intersect(client.Scopes, StringComparer.Ordinal).Any() ||
+                      client.TokenExchangeAudiences.Contains(api.Name, StringComparer.Ordinal))))
+        {
+            descriptor.Permissions.Add(Permissions.Prefixes.Resource + api.Uri!.AbsoluteUri);
+        }
+
         return descriptor;
+    }
+
+    private static JsonWebKeySet UnusableKeySet()
+    {
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        var key = JsonWebKeyConverter.ConvertFromRSASecurityKey(new RsaSecurityKey(rsa.ExportParameters(includePrivateParameters: false)));
+        key.Use = JsonWebKeyUseNames.Sig;
+        key.Kid = "unusable-placeholder";
+        var set = new JsonWebKeySet();
+        set.Keys.Add(key);
+        return set;
     }
 }

@@ -25,6 +25,9 @@ public static class ClientsExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ClientSecretCache>();
         builder.Services.AddSingleton<ClientLookupCache>();
+        builder.Services.AddSingleton<ClientKeySetCache>();
+        // Note: a client's key set is small and its host should answer at once; a hung fetch must not hold a token request.
+        builder.Services.AddHttpClient(ClientKeySetCache.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(5));
         builder.Services.AddOpenIddict().AddCore(options => options.ReplaceApplicationManager(typeof(CachingApplicationManager<>)));
         // Note: replaces OpenIddict's own registration (made with TryAdd), whatever the order.
         builder.Services.Replace(ServiceDescriptor.Scoped(typeof(IOpenIddictApplicationCache<>), typeof(SharedApplicationCache<>)));

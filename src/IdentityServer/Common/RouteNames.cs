@@ -24,6 +24,9 @@ public static class RouteNames
     /// <summary>The page that asks a signed-in user whether to go on as themselves (prompt=select_account).</summary>
     public const string SelectAccountPage = "/account/select-account";
 
+    /// <summary>The page where a user enters and approves a device's user code (RFC 8628's verification_uri).</summary>
+    public const string DevicePage = "/account/device";
+
     /// <summary>The consent page.</summary>
     public const string ConsentPage = "/account/consent";
 }

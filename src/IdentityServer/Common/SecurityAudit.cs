@@ -40,4 +40,9 @@ public static class AuditEvents
     public const string TokenRefreshed = "token.refreshed";
     public const string TokenRevoked = "token.revoked";
     public const string TokensRevoked = "tokens.revoked";
+    public const string DeviceCodeRedeemed = "device_code.redeemed";
+    public const string DeviceApproved = "device.approved";
+    public const string DeviceDenied = "device.denied";
+    public const string TokenExchanged = "token.exchanged";
+    public const string TokenExchangeRefused = "token.exchange_refused";
 }

@@ -110,7 +110,7 @@ internal static class AuthorizationEndpoint
                 Uri.EscapeDataString(RequestUrl(context.Request, request, dropMaxAge: false, PromptValues.Consent)));
         }
 
-        var principal = await principals.CreateAsync(user, scopes);
+        var principal = await principals.CreateAsync(user, scopes, request.GetResources());
         principal.SetClaim(ClaimNames.LoginStarted, clock.GetUtcNow().ToUnixTimeMilliseconds());
         if (signedInAt is { } authenticationTime)
         {

@@ -23,15 +23,6 @@ public sealed class ConsentModel(
     IOpenIddictAuthorizationManager authorizations,
     TimeProvider clock) : PageModel
 {
-    private static readonly Dictionary<string, string> Descriptions = new(StringComparer.Ordinal)
-    {
-        [Scopes.OpenId] = "Know who you are (your account id)",
-        [Scopes.Profile] = "See your username",
-        [Scopes.Roles] = "See your roles",
-        [Scopes.OfflineAccess] = "Stay signed in when you are away (refresh tokens)",
-        [IdentityHostScopes.Api] = "Call the APIs that trust IdentityHost on your behalf",
-    };
-
     [BindProperty(SupportsGet = true)]
     public string? ReturnUrl { get; set; }
 
@@ -48,7 +39,7 @@ public sealed class ConsentModel(
         }
 
         ClientName = request.Value.Name;
-        ScopeDescriptions = [.. request.Value.Scopes.Select(scope => Descriptions.GetValueOrDefault(scope, scope))];
+        ScopeDescriptions = IdentityServer.SignIn.ScopeDescriptions.Describe(request.Value.Scopes);
         return Page();
     }
 

@@ -28,6 +28,7 @@ internal static class TokenEndpoint
         PasswordCheck passwords,
         UserPrincipalFactory principals,
         SecurityAudit audit,
+        TokenExchange exchanges,
         IOptions<TokenServerOptions> options,
         TimeProvider clock)
     {
@@ -47,27 +48,33 @@ internal static class TokenEndpoint
                 return ErrorResponses.Reject(Errors.InvalidGrant, PasswordCheck.Failure);
             }
 
-            var principal = await principals.CreateAsync(user, request.GetScopes());
+            var principal = await principals.CreateAsync(user, request.GetScopes(), request.GetResources());
             principal.SetClaim(ClaimNames.LoginStarted, clock.GetUtcNow().ToUnixTimeMilliseconds());
             return SignIn(principal);
         }
 
         if (request.IsClientCredentialsGrantType())
         {
-            // Note: OpenIddict has already authenticated the confidential client and checked its grant and
-            // scopes, so the client id is trusted as is; looking the client up again would only cost a query.
-            return SignIn(principals.CreateForClient(request.ClientId!, request.GetScopes()));
+            // Note: OpenIddict has already authenticated the confidential client and checked its grant, scopes and
+            // resources, so the client id is trusted as is; looking the client up again would only cost a query.
+            return SignIn(principals.CreateForClient(request.ClientId!, request.GetScopes(), request.GetResources()));
         }
 
-        if (request.IsAuthorizationCodeGrantType() || request.IsRefreshTokenGrantType())
+        if (request.IsTokenExchangeGrantType())
+        {
+            return await exchanges.ExchangeAsync(context, request);
+        }
+
+        if (request.IsAuthorizationCodeGrantType() || request.IsRefreshTokenGrantType() || request.IsDeviceCodeGrantType())
         {
             var authenticated = await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
             var subject = authenticated.Principal?.GetClaim(Claims.Subject);
             var user = subject is null ? null : await users.FindByIdAsync(subject);
             if (user is null || await signIn.IsBarredAsync(user))
             {
-                return ErrorResponses.Reject(Errors.InvalidGrant, request.IsAuthorizationCodeGrantType()
-                    ? "The authorization code is no longer valid."
+                return ErrorResponses.Reject(Errors.InvalidGrant,
+                    request.IsAuthorizationCodeGrantType() ? "The authorization code is no longer valid."
+                    : request.IsDeviceCodeGrantType() ? "The device code is no longer valid."
                     : "The refresh token is no longer valid.");
             }
 
@@ -88,11 +95,21 @@ internal static class TokenEndpoint
                 return SignIn(await principals.UpdateAsync(authenticated.Principal!, user));
             }
 
-            // Note: claims are rebuilt from the database so role changes reach the next access token;
-            // the scopes are those of the original grant (OpenIddict refuses a request that widens them).
+            if (request.IsDeviceCodeGrantType())
+            {
+                // Note: the device's first tokens; the user approved them on the verification page, as signed in then.
+                audit.Write(AuditEvents.DeviceCodeRedeemed, user.Id);
+                var device = await principals.CreateAsync(user, authenticated.Principal!.GetScopes(), authenticated.Principal!.GetResources());
+                device.SetClaim(ClaimNames.LoginStarted, clock.GetUtcNow().ToUnixTimeMilliseconds());
+                return SignIn(device);
+            }
+
+            // Note: claims are rebuilt from the database so role changes reach the next access token; the scopes and
+            // audiences are those of the original grant unless the request narrows them (OpenIddict refuses a widening).
             audit.Write(AuditEvents.TokenRefreshed, user.Id);
             var scopes = request.GetScopes() is { Length: > 0 } requested ? requested : authenticated.Principal!.GetScopes();
-            var principal = await principals.CreateAsync(user, scopes);
+            var resources = request.GetResources() is { Length: > 0 } named ? named : authenticated.Principal!.GetResources();
+            var principal = await principals.CreateAsync(user, scopes, resources);
             principal.SetClaim(ClaimNames.LoginStarted, started.ToUnixTimeMilliseconds());
             return SignIn(principal);
         }
@@ -100,6 +117,6 @@ internal static class TokenEndpoint
         return ErrorResponses.Reject(Errors.UnsupportedGrantType, "The specified grant type is not supported.");
     }
 
-    private static IResult SignIn(System.Security.Claims.ClaimsPrincipal principal) =>
+    internal static IResult SignIn(System.Security.Claims.ClaimsPrincipal principal) =>
         Results.SignIn(principal, properties: null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
 }

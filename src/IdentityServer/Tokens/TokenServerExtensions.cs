@@ -1,6 +1,7 @@
 using IdentityHost.IdentityServer.Common;
 using IdentityHost.IdentityServer.Data;
 using IdentityHost.IdentityServer.Keys;
+using IdentityHost.IdentityServer.Resources;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenIddict.EntityFrameworkCore;
@@ -45,6 +46,7 @@ public static class TokenServerExtensions
             .Configure<IOptions<TokenServerOptions>>((keys, tokens) => keys.SignedTokenLifetime =
                 new[] { tokens.Value.AccessTokenLifetime, tokens.Value.RefreshTokenLifetime, TimeSpan.FromHours(1) }.Max());
         builder.Services.AddScoped<UserPrincipalFactory>();
+        builder.Services.AddScoped<TokenExchange>();
         builder.Services.AddScoped<TokenRevoker>();
         builder.Services.TryAddScoped<SecurityAudit>();
         builder.Services.AddHttpContextAccessor();
@@ -59,13 +61,17 @@ public static class TokenServerExtensions
             .AddServer(options =>
             {
                 options.SetAuthorizationEndpointUris("connect/authorize")
+                    .SetPushedAuthorizationEndpointUris("connect/par")
                     .SetTokenEndpointUris("connect/token")
+                    .SetDeviceAuthorizationEndpointUris("connect/device")
+                    .SetEndUserVerificationEndpointUris(RouteNames.DevicePage.TrimStart('/'))
                     .SetRevocationEndpointUris("connect/revoke")
                     .SetIntrospectionEndpointUris("connect/introspect")
                     .SetUserInfoEndpointUris("connect/userinfo")
                     .SetEndSessionEndpointUris("connect/endsession");
                 options.AllowAuthorizationCodeFlow().RequireProofKeyForCodeExchange()
-                    .AllowPasswordFlow().AllowRefreshTokenFlow().AllowClientCredentialsFlow();
+                    .AllowPasswordFlow().AllowRefreshTokenFlow().AllowClientCredentialsFlow()
+                    .AllowDeviceAuthorizationFlow().AllowTokenExchangeFlow();
                 options.RegisterScopes([.. IdentityHostScopes.All]);
                 // Note: every claim the server puts in identity tokens or userinfo (discovery's claims_supported).
                 options.RegisterClaims(
@@ -79,7 +85,11 @@ public static class TokenServerExtensions
                 // Note: OpenIddict answers an empty password with invalid_request; the passthrough handler checks it
                 // like any wrong password instead, so every credential failure gets one identical invalid_grant.
                 options.RemoveEventHandler(OpenIddictServerHandlers.Exchange.ValidateResourceOwnerCredentialsParameters.Descriptor);
-                options.AddEventHandler(ScopeErrorMapper.Descriptor);
+                foreach (var mapper in ScopeErrorMapper.Descriptors)
+                {
+                    options.AddEventHandler(mapper);
+                }
+
                 options.AddEventHandler(DiscoveryMetadata.Descriptor);
                 options.RemoveEventHandler(
                     OpenIddictServerAspNetCoreHandlers.ExtractGetOrPostRequest<OpenIddictServerEvents.ExtractUserInfoRequestContext>.Descriptor);
@@ -92,6 +102,12 @@ public static class TokenServerExtensions
                 options.AddEventHandler(RevocationAudit.Descriptor);
                 options.AddEventHandler(RefreshTokenRevocation.Descriptor);
                 options.AddEventHandler(DefaultAudience.Descriptor);
+                options.AddEventHandler(TokenExchangeAudit.Descriptor);
+                foreach (var assertionRule in ClientAssertionTypes.Descriptors)
+                {
+                    options.AddEventHandler(assertionRule);
+                }
+
                 options.AddEventHandler(TokenStoragePolicy.Descriptor);
                 options.AddEventHandler(TokenRequestConnection.OpenDescriptor);
                 options.AddEventHandler(TokenRequestConnection.CloseDescriptor);
@@ -101,6 +117,7 @@ public static class TokenServerExtensions
                 options.UseAspNetCore()
                     .EnableErrorPassthrough()
                     .EnableAuthorizationEndpointPassthrough()
+                    .EnableEndUserVerificationEndpointPassthrough()
                     .EnableTokenEndpointPassthrough()
                     .EnableUserInfoEndpointPassthrough()
                     .EnableEndSessionEndpointPassthrough();
@@ -116,8 +133,23 @@ public static class TokenServerExtensions
             });
 
         builder.Services.AddOptions<OpenIddictServerOptions>()
-            .Configure<IOptions<TokenServerOptions>>((server, settings) =>
+            .Configure<IOptions<TokenServerOptions>, IOptions<ApiResourceOptions>>((server, settings, apis) =>
             {
+                // Note: the APIs a request may name as RFC 8707 resources, and as RFC 8693 audiences; any other is
+                // invalid_target. Which audiences a client may exchange tokens for is TokenExchange's to decide (and
+                // audit), so OpenIddict's own audience permissions are off.
+                foreach (var api in apis.Value.All)
+                {
+                    server.Audiences.Add(api.Name);
+                    if (api.Uri is not null)
+                    {
+                        server.Resources.Add(api.Uri);
+                    }
+                }
+
+                server.IgnoreAudiencePermissions = true;
+
+                server.RequirePushedAuthorizationRequests = settings.Value.RequirePushedAuthorizationRequests;
                 server.Issuer = settings.Value.Issuer;
                 server.AccessTokenLifetime = settings.Value.AccessTokenLifetime;
                 server.RefreshTokenLifetime = settings.Value.RefreshTokenLifetime;

@@ -42,6 +42,9 @@ public sealed class TokenServerOptions
     /// <summary>How long such rows are kept after they were created before they may be deleted (default 1 day).</summary>
     public TimeSpan PruneRetention { get; set; } = TimeSpan.FromDays(1);
 
-    /// <summary>The audience put in access tokens that were granted the <c>api</c> scope.</summary>
-    public string ApiAudience { get; set; } = "resource_api";
+    /// <summary>
+    /// Whether every client must push its authorization requests to <c>/connect/par</c> first (RFC 9126), whatever its
+    /// own <c>RequirePushedAuthorizationRequests</c> says (default false).
+    /// </summary>
+    public bool RequirePushedAuthorizationRequests { get; set; }
 }

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Security.Claims;
 using IdentityHost.IdentityServer.Common;
 using IdentityHost.IdentityServer.Entities;
+using IdentityHost.IdentityServer.Resources;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
@@ -11,9 +12,14 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 namespace IdentityHost.IdentityServer.Tokens;
 
 /// <summary>Builds the claims a user's tokens carry, from the user's current state in the database.</summary>
-internal sealed class UserPrincipalFactory(UserManager<ApplicationUser> users, IOptions<TokenServerOptions> options)
+internal sealed class UserPrincipalFactory(UserManager<ApplicationUser> users, IOptions<ApiResourceOptions> apis)
 {
-    public async Task<ClaimsPrincipal> CreateAsync(ApplicationUser user, ImmutableArray<string> scopes)
+    /// <summary>
+    /// The claims of <paramref name="user"/>'s tokens for <paramref name="scopes"/>. The access token's audience: the APIs
+    /// the request named as RFC 8707 resources (OpenIddict has checked they are known and the client may name them),
+    /// else the APIs its scopes grant.
+    /// </summary>
+    public async Task<ClaimsPrincipal> CreateAsync(ApplicationUser user, ImmutableArray<string> scopes, ImmutableArray<string> resources = default)
     {
         var identity = new ClaimsIdentity(
             authenticationType: TokenValidationParameters.DefaultAuthenticationType,
@@ -26,10 +32,19 @@ internal sealed class UserPrincipalFactory(UserManager<ApplicationUser> users, I
             .SetClaims(Claims.Role, [.. await users.GetRolesAsync(user)]);
 
         identity.SetScopes(scopes);
-        identity.SetResources(scopes.Contains(IdentityHostScopes.Api) ? [options.Value.ApiAudience] : []);
+        identity.SetResources(Audiences(scopes, resources));
         identity.SetDestinations(GetDestinations);
         return new ClaimsPrincipal(identity);
     }
+
+    /// <summary>
+    /// The audiences of a token: the API names of the RFC 8707 <paramref name="resources"/> (URIs) when there are any,
+    /// else the names of the APIs <paramref name="scopes"/> grant.
+    /// </summary>
+    public ImmutableArray<string> Audiences(ImmutableArray<string> scopes, ImmutableArray<string> resources = default) =>
+        !resources.IsDefaultOrEmpty
+            ? [.. resources.Select(resource => apis.Value.FindByUri(resource)?.Name ?? resource).Distinct(StringComparer.Ordinal)]
+            : [.. apis.Value.AudiencesOf(scopes)];
 
     /// <summary>
     /// <paramref name="source"/> (e.g. an authorization code's principal, with its nonce and authorization) with
@@ -53,7 +68,7 @@ internal sealed class UserPrincipalFactory(UserManager<ApplicationUser> users, I
     /// The principal of a client acting for itself (client_credentials): <c>sub</c> is the client id, as
     /// RFC 9068 asks, and there is no user, so no name and no role.
     /// </summary>
-    public ClaimsPrincipal CreateForClient(string clientId, ImmutableArray<string> scopes)
+    public ClaimsPrincipal CreateForClient(string clientId, ImmutableArray<string> scopes, ImmutableArray<string> resources = default)
     {
         var identity = new ClaimsIdentity(
             authenticationType: TokenValidationParameters.DefaultAuthenticationType,
@@ -61,7 +76,7 @@ internal sealed class UserPrincipalFactory(UserManager<ApplicationUser> users, I
             roleType: Claims.Role);
         identity.SetClaim(Claims.Subject, clientId);
         identity.SetScopes(scopes);
-        identity.SetResources(scopes.Contains(IdentityHostScopes.Api) ? [options.Value.ApiAudience] : []);
+        identity.SetResources(Audiences(scopes, resources));
         identity.SetDestinations(GetDestinations);
         return new ClaimsPrincipal(identity);
     }

@@ -6,7 +6,7 @@ namespace IdentityHost.IdentityServer.IntegrationTests.Clients;
 public sealed class ClientRegistrationStartupTests(SqliteServerFixture fixture) : ServerTests(fixture), IClassFixture<SqliteServerFixture>
 {
     [Theory]
-    [InlineData("OpenIddict:Clients:20:ClientSecret is required for the client_credentials grant",
+    [InlineData("OpenIddict:Clients:20:ClientSecret (or Jwks or JwksUri) is required for the client_credentials grant",
         "OpenIddict:Clients:20:ClientId=robot", "OpenIddict:Clients:20:GrantTypes:0=client_credentials", "OpenIddict:Clients:20:Scopes:0=api")]
     [InlineData("OpenIddict:Clients:20:Scopes has 'email'",
         "OpenIddict:Clients:20:ClientId=mailer", "OpenIddict:Clients:20:GrantTypes:0=password", "OpenIddict:Clients:20:Scopes:0=email")]

@@ -1,4 +1,5 @@
 using IdentityHost.IdentityServer.Clients;
+using IdentityHost.IdentityServer.Resources;
 using Microsoft.Extensions.Options;
 
 namespace IdentityHost.IdentityServer.UnitTests.Clients;
@@ -6,7 +7,8 @@ namespace IdentityHost.IdentityServer.UnitTests.Clients;
 /// <summary>A client configuration that cannot work fails start-up, each message naming the configuration key to fix.</summary>
 public sealed class ClientRegistrationValidatorTests
 {
-    private const string Supported = "supported: authorization_code, password, refresh_token, client_credentials.";
+    private const string Supported = "supported: authorization_code, password, refresh_token, client_credentials, " +
+        "urn:ietf:params:oauth:grant-type:device_code, urn:ietf:params:oauth:grant-type:token-exchange.";
 
     [Fact]
     public void PublicAndConfidentialClientsAreValid()
@@ -35,7 +37,6 @@ public sealed class ClientRegistrationValidatorTests
 
     [Theory]
     [InlineData("implicit")]
-    [InlineData("urn:ietf:params:oauth:grant-type:device_code")]
     [InlineData("Password")] // grant types are case-sensitive
     public void ClientFailsGivenAnUnsupportedGrantType(string grantType)
     {
@@ -52,7 +53,7 @@ public sealed class ClientRegistrationValidatorTests
         client.ClientSecret = null;
 
         AssertFails(Validate(client),
-            "OpenIddict:Clients:0:ClientSecret is required for the client_credentials grant (a confidential client).");
+            "OpenIddict:Clients:0:ClientSecret (or Jwks or JwksUri) is required for the client_credentials grant (a confidential client).");
     }
 
     [Fact]
@@ -117,7 +118,7 @@ public sealed class ClientRegistrationValidatorTests
         client.ClientSecret = "";
 
         AssertFails(Validate(PublicClient(), client),
-            "OpenIddict:Clients:1:ClientSecret is required for the client_credentials grant (a confidential client).");
+            "OpenIddict:Clients:1:ClientSecret (or Jwks or JwksUri) is required for the client_credentials grant (a confidential client).");
     }
 
     [Fact]
@@ -130,7 +131,7 @@ public sealed class ClientRegistrationValidatorTests
         client.ConfigurationKey = "OpenIddict:Clients:20";
 
         AssertFails(Validate(PublicClient(), ConfidentialClient(), client),
-            "OpenIddict:Clients:20:ClientSecret is required for the client_credentials grant (a confidential client).");
+            "OpenIddict:Clients:20:ClientSecret (or Jwks or JwksUri) is required for the client_credentials grant (a confidential client).");
     }
 
     [Fact]
@@ -148,7 +149,7 @@ public sealed class ClientRegistrationValidatorTests
         Assert.Equal(
             [
                 $"OpenIddict:Clients:0:GrantTypes has 'implicit'; {Supported}",
-                "OpenIddict:Clients:0:ClientSecret is required for the client_credentials grant (a confidential client).",
+                "OpenIddict:Clients:0:ClientSecret (or Jwks or JwksUri) is required for the client_credentials grant (a confidential client).",
                 "OpenIddict:Clients:0:RedirectUris needs at least one URI for the authorization_code grant.",
                 "OpenIddict:Clients:0:Scopes has 'email'; supported: openid, profile, roles, offline_access, api.",
             ],
@@ -156,7 +157,84 @@ public sealed class ClientRegistrationValidatorTests
     }
 
     private static ValidateOptionsResult Validate(params ClientRegistration[] clients) =>
-        new ClientRegistrationValidator().Validate(null, new ClientRegistrationOptions { Clients = [.. clients] });
+        new ClientRegistrationValidator(Options.Create(new ApiResourceOptions
+        {
+            Apis = [new ApiResource { Name = "orders_api", Uri = new Uri("https://orders.example/") }],
+        })).Validate(null, new ClientRegistrationOptions { Clients = [.. clients] });
+
+    // Note: an RSA public key as a client publishes it; the private one never leaves the client.
+    private static readonly string PublicJwks = KeySet(includePrivate: false);
+
+    private static string KeySet(bool includePrivate)
+    {
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        var key = Microsoft.IdentityModel.Tokens.JsonWebKeyConverter.ConvertFromRSASecurityKey(
+            new Microsoft.IdentityModel.Tokens.RsaSecurityKey(rsa.ExportParameters(includePrivate)));
+        return System.Text.Json.JsonSerializer.Serialize(new
+        {
+            keys = new[] { includePrivate ? (object)new { key.Kty, key.N, key.E, key.D, key.P, key.Q } : new { key.Kty, key.N, key.E } },
+        }).Replace("\"Kty\"", "\"kty\"", StringComparison.Ordinal).Replace("\"N\"", "\"n\"", StringComparison.Ordinal)
+            .Replace("\"E\"", "\"e\"", StringComparison.Ordinal).Replace("\"D\"", "\"d\"", StringComparison.Ordinal)
+            .Replace("\"P\"", "\"p\"", StringComparison.Ordinal).Replace("\"Q\"", "\"q\"", StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AClientWithAKeySetIsConfidentialWithoutASecret() =>
+        Assert.True(Validate(new ClientRegistration { ClientId = "signer", Jwks = PublicJwks, GrantTypes = ["client_credentials"] }).Succeeded);
+
+    [Fact]
+    public void AKeySetWithAPrivateKeyIsRefusedNamingTheKey() =>
+        AssertFails(Validate(new ClientRegistration { ClientId = "signer", Jwks = KeySet(includePrivate: true) }),
+            "OpenIddict:Clients:0:Jwks must hold public keys only (it has a private or symmetric key).");
+
+    [Fact]
+    public void AKeySetThatIsNotJsonIsRefusedNamingTheKey()
+    {
+        var result = Validate(new ClientRegistration { ClientId = "signer", Jwks = "{not json" });
+
+        Assert.True(result.Failed);
+        Assert.StartsWith("OpenIddict:Clients:0:Jwks is not a JSON Web Key Set", Assert.Single(result.Failures), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void KeySetAndKeySetUriTogetherAreRefused() =>
+        AssertFails(Validate(new ClientRegistration { ClientId = "signer", Jwks = PublicJwks, JwksUri = "https://signer.example/jwks" }),
+            "OpenIddict:Clients:0:Jwks and OpenIddict:Clients:0:JwksUri must not both be set.");
+
+    [Theory]
+    [InlineData("http://signer.example/jwks")]
+    [InlineData("/jwks")]
+    [InlineData("https://signer.example/jwks#keys")]
+    public void KeySetUriMustBeHttpsUnlessLoopback(string uri) =>
+        AssertFails(Validate(new ClientRegistration { ClientId = "signer", JwksUri = uri }),
+            "OpenIddict:Clients:0:JwksUri must be an absolute https URI (http only for a loopback host).");
+
+    [Fact]
+    public void KeySetUriOnLoopbackMayBeHttp() =>
+        Assert.True(Validate(new ClientRegistration { ClientId = "signer", JwksUri = "http://127.0.0.1:5300/jwks" }).Succeeded);
+
+    [Fact]
+    public void TokenExchangeNeedsAConfidentialClient() =>
+        AssertFails(Validate(new ClientRegistration { ClientId = "gateway", GrantTypes = ["urn:ietf:params:oauth:grant-type:token-exchange"] }),
+            "OpenIddict:Clients:0:ClientSecret (or Jwks or JwksUri) is required for the " +
+            "urn:ietf:params:oauth:grant-type:token-exchange grant (a confidential client).");
+
+    [Fact]
+    public void TokenExchangeAudiencesMustBeKnownApis() =>
+        AssertFails(Validate(new ClientRegistration
+        {
+            ClientId = "gateway",
+            ClientSecret = "a secret",
+            GrantTypes = ["urn:ietf:params:oauth:grant-type:token-exchange"],
+            TokenExchangeAudiences = ["orders_api", "billing_api"],
+        }), "OpenIddict:Clients:0:TokenExchangeAudiences has 'billing_api', which is not an API of OpenIddict:Apis " +
+            "(known: orders_api, resource_api).");
+
+    [Fact]
+    public void TokenExchangeAudiencesNeedTheGrant() =>
+        AssertFails(Validate(new ClientRegistration { ClientId = "gateway", ClientSecret = "a secret", TokenExchangeAudiences = ["orders_api"] }),
+            "OpenIddict:Clients:0:TokenExchangeAudiences is set, but OpenIddict:Clients:0:GrantTypes lacks " +
+            "urn:ietf:params:oauth:grant-type:token-exchange.");
 
     private static void AssertFails(ValidateOptionsResult result, string failure)
     {

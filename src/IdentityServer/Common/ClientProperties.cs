@@ -1,0 +1,11 @@
+namespace IdentityHost.IdentityServer.Common;
+
+/// <summary>The names of the settings IdentityHost keeps in a client's (OpenIddict application's) properties.</summary>
+public static class ClientProperties
+{
+    /// <summary>The URI the client's JSON Web Key Set is fetched from, for <c>private_key_jwt</c>.</summary>
+    public const string JwksUri = "jwks_uri";
+
+    /// <summary>The audiences the client may exchange tokens for (RFC 8693).</summary>
+    public const string TokenExchangeAudiences = "token_exchange_audiences";
+}
