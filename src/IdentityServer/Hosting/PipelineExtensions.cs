@@ -33,7 +33,7 @@ public static class PipelineExtensions
         app.UseStatusCodePages();
         app.UseSerilogRequestLogging();
         app.UseRouting();
-        app.UseRateLimiter();
+        app.UseRateLimits();
         app.UseAuthentication();
         app.UseAuthorization();
         return app;
