@@ -7,7 +7,7 @@ public sealed class IdentityServerLayerTests
         ["Common", "Entities"],
         ["Data"],
         ["Keys", "Clients", "Accounts"],
-        ["Tokens"],
+        ["Tokens", "Cors"],
         ["SeedLogin", "SignIn"],
         ["Api"],
         ["Hosting"]);

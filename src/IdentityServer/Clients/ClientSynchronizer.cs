@@ -1,3 +1,4 @@
+using System.Text.Json;
 using IdentityHost.IdentityServer.Data;
 using Microsoft.Extensions.Options;
 using OpenIddict.Abstractions;
@@ -79,6 +80,12 @@ internal sealed class ClientSynchronizer(
         foreach (var uri in client.PostLogoutRedirectUris)
         {
             descriptor.PostLogoutRedirectUris.Add(new Uri(uri, UriKind.Absolute));
+        }
+
+        if (client.AllowedCorsOrigins.Count > 0)
+        {
+            descriptor.Properties[ClientProperties.AllowedCorsOrigins] = JsonSerializer.SerializeToElement(
+                client.AllowedCorsOrigins.Select(origin => Origins.Normalize(origin)!).Distinct(StringComparer.Ordinal).ToArray());
         }
 
         if (client.GrantTypes.Count > 0)
