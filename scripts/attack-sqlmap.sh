@@ -97,6 +97,7 @@ attack() {
   Database__Provider="$provider" \
   ConnectionStrings__IdentityHost="$connection" \
   RateLimiting__CredentialsPerMinute=1000000 \
+  RateLimiting__TokenRequestsPerMinute=1000000 \
   RateLimiting__RegistrationsPerMinute=1000000 \
     dotnet "src/IdentityServer/bin/$configuration/net10.0/IdentityServer.dll" --contentRoot "$root/src/IdentityServer" \
     >"$work/identityserver.log" 2>&1 &

@@ -140,6 +140,7 @@ start_server() {
     OpenIddict__RequireHttps=false \
     OpenIddict__Keys__SigningAlgorithm="$algorithm" \
     RateLimiting__CredentialsPerMinute=1000000000 \
+    RateLimiting__TokenRequestsPerMinute=1000000000 \
     RateLimiting__RegistrationsPerMinute=1000000000 \
     OpenIddict__Clients__0__ClientId=bench-password \
     OpenIddict__Clients__0__GrantTypes__0=password \

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test of IdentityHost: the integration tests (SQLite and MySQL), the Postman collection under
-# newman against freshly started servers, and the docker-compose file's validation.
+# Runs every test of IdentityHost: the integration tests (SQLite and MySQL) with the conformance suite (strict Node.js
+# client libraries, tests/Conformance), the Postman collection under newman against freshly started servers, and the
+# docker-compose file's validation.
 #
 # MySQL tests use a private mariadbd (Debian package mariadb-server) or IDENTITYHOST_TEST_MYSQL; without
 # either they are skipped with the reason, unless IDENTITYHOST_REQUIRE_MYSQL=1 (CI), which makes that a failure.
@@ -27,6 +28,17 @@ missing() {
 
 step "build"
 dotnet build IdentityHost.sln -c Release -nologo -clp:ErrorsOnly
+
+step "conformance suite's npm packages (tests/Conformance)"
+# Note: the conformance tests run node on oauth4webapi, openid-client and jose, pinned in the lock file; without them
+# those tests skip with the reason, or fail under IDENTITYHOST_REQUIRE_ALL=1.
+if [[ -d tests/Conformance/node_modules && tests/Conformance/node_modules/.package-lock.json -nt tests/Conformance/package-lock.json ]]; then
+  echo "installed"
+elif command -v npm >/dev/null 2>&1; then
+  (cd tests/Conformance && npm ci --no-audit --no-fund) || status=1
+else
+  missing "npm (for the conformance suite)"
+fi
 
 step "integration tests"
 dotnet test IdentityHost.sln -c Release --no-build --nologo \

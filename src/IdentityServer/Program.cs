@@ -2,6 +2,7 @@ using IdentityHost.IdentityServer.Accounts;
 using IdentityHost.IdentityServer.Api;
 using IdentityHost.IdentityServer.Clients;
 using IdentityHost.IdentityServer.Common;
+using IdentityHost.IdentityServer.Cors;
 using IdentityHost.IdentityServer.Data;
 using IdentityHost.IdentityServer.Hosting;
 using IdentityHost.IdentityServer.Keys;
@@ -32,6 +33,7 @@ try
     builder.AddAccounts();
     builder.AddClients();
     builder.AddTokenServer();
+    builder.AddClientCors();
     builder.AddSeedLogin();
     builder.AddInteractiveSignIn();
     builder.AddApiAuthorization();

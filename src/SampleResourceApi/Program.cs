@@ -18,6 +18,7 @@ try
 
     app.UseResourceApiPipeline();
     app.MapGreetingsApi();
+    app.MapProtectedResourceMetadata();
     app.MapResourceApiHealthChecks();
 
     await app.RunAsync();

@@ -8,6 +8,7 @@ public sealed class IdentityServerLayerTests
         ["Data"],
         ["Keys", "Resources", "Accounts"],
         ["Clients", "Tokens"],
+        ["Cors"],
         ["SeedLogin", "SignIn"],
         ["Api"],
         ["Hosting"]);

@@ -217,6 +217,7 @@ public abstract class IdentityServerFixture : IAsyncLifetime
             ["OpenIddict:Apis:1:Uri"] = OrdersApiUri,
             // Note: every test request comes from one address; the rate-limit tests set their own limits.
             ["RateLimiting:CredentialsPerMinute"] = "1000000",
+            ["RateLimiting:TokenRequestsPerMinute"] = "1000000",
             ["RateLimiting:RegistrationsPerMinute"] = "1000000",
             // Note: short, so the reuse tests can wait past it.
             ["OpenIddict:RefreshTokenReuseLeeway"] = "00:00:01",

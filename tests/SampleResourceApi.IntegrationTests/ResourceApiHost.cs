@@ -12,7 +12,11 @@ namespace IdentityHost.SampleResourceApi.IntegrationTests;
 /// server at <c>ResourceApi:Authority</c>, reaching its discovery document and JWKS through
 /// <paramref name="backchannel"/> (the in-memory identity server).
 /// </summary>
-public sealed class ResourceApiHost(Uri authority, HttpMessageHandler backchannel, Action<JwtBearerOptions>? configure = null)
+public sealed class ResourceApiHost(
+    Uri authority,
+    HttpMessageHandler backchannel,
+    Action<JwtBearerOptions>? configure = null,
+    IReadOnlyDictionary<string, string?>? settings = null)
     : WebApplicationFactory<ResourceApi::Program>
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -21,6 +25,11 @@ public sealed class ResourceApiHost(Uri authority, HttpMessageHandler backchanne
         builder.UseSetting("ResourceApi:Authority", authority.ToString());
         builder.UseSetting("ResourceApi:RequireHttpsMetadata", "false");
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.ConfigureServices(services => services.Configure<JwtBearerOptions>(
             JwtBearerDefaults.AuthenticationScheme, options =>
             {

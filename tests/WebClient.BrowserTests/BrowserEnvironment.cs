@@ -30,6 +30,9 @@ public sealed class BrowserEnvironment : IAsyncLifetime
 
     public KestrelApp<WebClientApp::Program> ThirdPartyWebClient { get; private set; } = null!;
 
+    /// <summary>A single-page app on a second origin, registered as the public client <see cref="SinglePageApp.ClientId"/>.</summary>
+    public SinglePageApp Spa { get; private set; } = null!;
+
     public IBrowser Browser { get; private set; } = null!;
 
     public async ValueTask InitializeAsync()
@@ -46,6 +49,7 @@ public sealed class BrowserEnvironment : IAsyncLifetime
         }
 
         var (identityPort, apiPort, webPort, partnerPort) = (FreePort.Next(), FreePort.Next(), FreePort.Next(), FreePort.Next());
+        var spaPort = FreePort.Next();
         var identityUrl = $"http://localhost:{identityPort}/";
         var webClientSecret = IdentityServerFixture.NewPassword();
 
@@ -71,6 +75,14 @@ public sealed class BrowserEnvironment : IAsyncLifetime
             ["OpenIddict:Clients:5:Scopes:4"] = "api",
             ["OpenIddict:Clients:5:RedirectUris:0"] = $"http://localhost:{partnerPort}/signin-oidc",
             ["OpenIddict:Clients:5:PostLogoutRedirectUris:0"] = $"http://localhost:{partnerPort}/signout-callback-oidc",
+            // Note: a public client (no secret); its redirect URI's origin is what CORS allows it.
+            ["OpenIddict:Clients:6:ClientId"] = SinglePageApp.ClientId,
+            ["OpenIddict:Clients:6:GrantTypes:0"] = "authorization_code",
+            ["OpenIddict:Clients:6:GrantTypes:1"] = "refresh_token",
+            ["OpenIddict:Clients:6:Scopes:0"] = "openid",
+            ["OpenIddict:Clients:6:Scopes:1"] = "profile",
+            ["OpenIddict:Clients:6:Scopes:2"] = "offline_access",
+            ["OpenIddict:Clients:6:RedirectUris:0"] = SinglePageApp.RedirectUriAt(spaPort),
         });
         Identity.CreateClient().Dispose();
 
@@ -86,6 +98,7 @@ public sealed class BrowserEnvironment : IAsyncLifetime
         WebClient.CreateClient().Dispose();
         ThirdPartyWebClient = new KestrelApp<WebClientApp::Program>(partnerPort, WebClientSettings(identityUrl, apiPort, "partner", secret: null));
         ThirdPartyWebClient.CreateClient().Dispose();
+        Spa = await SinglePageApp.StartAsync(spaPort, new Uri(identityUrl));
 
         _playwright = await Playwright.CreateAsync();
         // Note: --no-sandbox because CI runs as root, where Chromium's sandbox cannot start.
@@ -137,6 +150,11 @@ public sealed class BrowserEnvironment : IAsyncLifetime
         }
 
         _playwright?.Dispose();
+        if (Spa is not null)
+        {
+            await Spa.DisposeAsync();
+        }
+
         foreach (var app in new IAsyncDisposable?[] { ThirdPartyWebClient, WebClient, Api, Identity })
         {
             if (app is not null)

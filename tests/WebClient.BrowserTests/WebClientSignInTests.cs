@@ -7,7 +7,8 @@ namespace IdentityHost.Samples.WebClient.BrowserTests;
 /// name, calls the API and signs out; a wrong password shows the error; a third-party client asks for consent.
 /// Each step leaves a screenshot under <c>artifacts/screenshots/</c>.
 /// </summary>
-public sealed class WebClientSignInTests : IClassFixture<BrowserEnvironment>
+[Collection(SharedBrowser.Name)]
+public sealed class WebClientSignInTests
 {
     private readonly BrowserEnvironment _environment;
 

@@ -1,7 +1,7 @@
 using IdentityHost.IdentityServer.Common;
 using Microsoft.Extensions.Options;
-using OpenIddict.Abstractions;
 using Microsoft.IdentityModel.Tokens;
+using OpenIddict.Abstractions;
 using OpenIddict.Core;
 
 namespace IdentityHost.IdentityServer.Clients;

@@ -37,6 +37,12 @@ public sealed class ClientRegistration
     /// </summary>
     public bool ThirdParty { get; set; }
 
+    /// <summary>
+    /// Origins (<c>https://app.example</c>, no path) besides those of <see cref="RedirectUris"/> from which a browser app
+    /// of this client may call the token, revocation and userinfo endpoints with <c>fetch</c> (CORS).
+    /// </summary>
+    public List<string> AllowedCorsOrigins { get; set; } = [];
+
     /// <summary>Scopes the client may ask for, among <c>openid profile roles offline_access api</c>.</summary>
     public List<string> Scopes { get; set; } = [];
 

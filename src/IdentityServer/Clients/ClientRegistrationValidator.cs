@@ -75,6 +75,11 @@ internal sealed class ClientRegistrationValidator(IOptions<ApiResourceOptions> a
                 .Where(entry => !IsValidRedirectUri(entry.uri))
                 .Select(entry => $"{key}:PostLogoutRedirectUris:{entry.position} must be an absolute URI without a fragment or wildcard."));
 
+            failures.AddRange(client.AllowedCorsOrigins.Select((origin, position) => (origin, position))
+                .Where(entry => Origins.Normalize(entry.origin) is null)
+                .Select(entry => $"{key}:AllowedCorsOrigins:{entry.position} must be an origin (scheme://host[:port], http or https) " +
+                    "without a path, query, fragment or wildcard."));
+
             failures.AddRange(client.Scopes.Except(IdentityHostScopes.All, StringComparer.Ordinal)
                 .Select(scope => $"{key}:Scopes has '{scope}'; supported: {string.Join(", ", IdentityHostScopes.All)}."));
         }

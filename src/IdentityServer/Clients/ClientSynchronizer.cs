@@ -115,6 +115,12 @@ internal sealed class ClientSynchronizer(
             descriptor.PostLogoutRedirectUris.Add(new Uri(uri, UriKind.Absolute));
         }
 
+        if (client.AllowedCorsOrigins.Count > 0)
+        {
+            descriptor.Properties[ClientProperties.AllowedCorsOrigins] = JsonSerializer.SerializeToElement(
+                client.AllowedCorsOrigins.Select(origin => Origins.Normalize(origin)!).Distinct(StringComparer.Ordinal).ToArray());
+        }
+
         if (client.GrantTypes.Count > 0)
         {
             descriptor.Permissions.Add(Permissions.Endpoints.Token);

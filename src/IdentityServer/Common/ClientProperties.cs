@@ -6,6 +6,12 @@ public static class ClientProperties
     /// <summary>The URI the client's JSON Web Key Set is fetched from, for <c>private_key_jwt</c>.</summary>
     public const string JwksUri = "jwks_uri";
 
+    /// <summary>
+    /// The client's <c>AllowedCorsOrigins</c>, a JSON array of origins (<c>https://app.example</c>). Note: stored with
+    /// the client, so every node sharing the database allows the same origins.
+    /// </summary>
+    public const string AllowedCorsOrigins = "identityhost_allowed_cors_origins";
+
     /// <summary>The audiences the client may exchange tokens for (RFC 8693).</summary>
     public const string TokenExchangeAudiences = "token_exchange_audiences";
 }

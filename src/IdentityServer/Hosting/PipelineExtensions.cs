@@ -22,7 +22,7 @@ public static class PipelineExtensions
 
     /// <summary>
     /// Transport hardening and security headers (<see cref="HttpHardeningExtensions.UseHttpHardening"/>), errors as
-    /// problem details (never a stack trace, in any environment), request logging, routing, then the rate limits the
+    /// problem details (never a stack trace, in any environment), request logging, routing, CORS (see Cors), then the rate limits the
     /// chosen endpoint names (before OpenIddict, which answers its endpoints during authentication), authentication and
     /// authorization.
     /// </summary>
@@ -36,7 +36,10 @@ public static class PipelineExtensions
         app.UseWhen(context => !context.Request.Path.StartsWithSegments(ErrorResponses.OAuthPathPrefix), pages => pages.UseStatusCodePages());
         app.UseSerilogRequestLogging();
         app.UseRouting();
-        app.UseRateLimiter();
+        // Note: before OpenIddict, which would answer a preflight to its endpoints with 400, and before the rate limits,
+        // so that a 429 carries the CORS headers a browser app needs to read it.
+        app.UseCors();
+        app.UseRateLimits();
         app.UseAuthentication();
         app.UseAuthorization();
         return app;

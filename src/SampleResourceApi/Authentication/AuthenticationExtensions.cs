@@ -27,6 +27,8 @@ public static class AuthenticationExtensions
         builder.Services.AddOptions<ResourceApiOptions>()
             .BindConfiguration(ResourceApiOptions.SectionName)
             .ValidateDataAnnotations()
+            .Validate(api => api.ResourceIdentifier is null || ProtectedResourceMetadata.IsValidIdentifier(api.ResourceIdentifier),
+                "ResourceApi:ResourceIdentifier must be an absolute http or https URL without a query or fragment.")
             .ValidateOnStart();
 
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();

@@ -1,10 +1,12 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
 namespace IdentityHost.SampleResourceApi.Authentication;
 
 /// <summary>
-/// Writes the 401 and 403 answers: RFC 6750 <c>WWW-Authenticate</c> headers plus an RFC 7807 body.
+/// Writes the 401 and 403 answers: RFC 6750 <c>WWW-Authenticate</c> headers, naming the RFC 9728 metadata document,
+/// plus an RFC 7807 body.
 /// </summary>
 internal static class BearerChallenge
 {
@@ -24,7 +26,8 @@ internal static class BearerChallenge
         };
 
         context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-        context.Response.Headers.WWWAuthenticate = $"Bearer error=\"invalid_token\", error_description=\"{description}\"";
+        context.Response.Headers.WWWAuthenticate =
+            $"Bearer error=\"invalid_token\", error_description=\"{description}\", {ResourceMetadataParameter(context.HttpContext)}";
         await Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized", detail: description)
             .ExecuteAsync(context.HttpContext);
     }
@@ -32,9 +35,19 @@ internal static class BearerChallenge
     public static async Task WriteForbiddenAsync(ForbiddenContext context)
     {
         context.Response.StatusCode = StatusCodes.Status403Forbidden;
-        context.Response.Headers.WWWAuthenticate = "Bearer error=\"insufficient_scope\"";
+        context.Response.Headers.WWWAuthenticate = $"Bearer error=\"insufficient_scope\", {ResourceMetadataParameter(context.HttpContext)}";
         await Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden",
                 detail: "The access token does not grant access to this resource.")
             .ExecuteAsync(context.HttpContext);
+    }
+
+    /// <summary>
+    /// Note: RFC 9728 section 5.1: every challenge names this API's metadata document, so a client that meets the API
+    /// first can find the authorization server to get a token from.
+    /// </summary>
+    private static string ResourceMetadataParameter(HttpContext context)
+    {
+        var options = context.RequestServices.GetRequiredService<IOptions<ResourceApiOptions>>().Value;
+        return $"resource_metadata=\"{ProtectedResourceMetadata.DocumentUrl(ProtectedResourceMetadata.IdentifierOf(context, options)).AbsoluteUri}\"";
     }
 }

@@ -7,11 +7,14 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace IdentityHost.IdentityServer.IntegrationTests.Hosting;
 
-/// <summary>Per-client-IP limits on password checks and registrations: 429 with Retry-After, per address.</summary>
+/// <summary>
+/// Per-client-IP limits on password checks, other token requests and registrations: 429 with Retry-After, per address;
+/// on the token endpoint only the password grant counts as a password check.
+/// </summary>
 public sealed class RateLimitingTests(SqliteServerFixture fixture) : ServerTests(fixture), IClassFixture<SqliteServerFixture>
 {
     [Fact]
-    public async Task TokenEndpointAnswers429WithRetryAfterOverTheLimit()
+    public async Task TokenEndpointAnswers429WithRetryAfterAndAnOAuthErrorClientsParseOverTheLimit()
     {
         await using var host = LimitedHost(credentials: 3, registrations: 100);
         using var client = host.CreateClient();
@@ -23,13 +26,97 @@ public sealed class RateLimitingTests(SqliteServerFixture fixture) : ServerTests
             statuses.Add(response.StatusCode);
             if (response.StatusCode == HttpStatusCode.TooManyRequests)
             {
-                Assert.True(int.Parse(response.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture) is > 0 and <= 60);
+                var seconds = int.Parse(response.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture);
+                Assert.InRange(seconds, 1, 60);
+                Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
                 using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
-                Assert.Equal("temporarily_unavailable", body.RootElement.GetProperty("error").GetString());
+                // Note: RFC 6749 section 5.2 defines no temporarily_unavailable for the token endpoint.
+                Assert.Equal("invalid_request", body.RootElement.GetProperty("error").GetString());
+                Assert.Equal($"Too many requests from this address; retry after {seconds} seconds.",
+                    body.RootElement.GetProperty("error_description").GetString());
             }
         }
 
         Assert.Equal([HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.TooManyRequests], statuses);
+    }
+
+    [Fact]
+    public async Task SixtyOneClientCredentialsAndRefreshRequestsAreNotCountedAsPasswordChecks()
+    {
+        await using var host = LimitedHost(credentials: 60, registrations: 100, tokenRequests: 1200);
+        using var client = host.CreateClient();
+        client.DefaultRequestHeaders.Add(RemoteAddressFilter.Header, "198.51.100.12");
+        var (userName, password) = await IdentityServerFixture.CreateUserAsync(client);
+        var refreshToken = (await IdentityServerFixture.RequestPasswordTokenAsync(client, userName, password)).RefreshToken!;
+
+        var failures = new List<string>();
+        for (var attempt = 0; attempt < 61; attempt++)
+        {
+            var machine = await Fixture.RequestMachineTokenAsync(client);
+            var refreshed = await IdentityServerFixture.RefreshAsync(client, refreshToken);
+            if (machine.IsError || refreshed.IsError)
+            {
+                failures.Add($"#{attempt}: client_credentials {machine.HttpStatusCode} {machine.Error}, refresh {refreshed.HttpStatusCode} {refreshed.Error}");
+            }
+
+            refreshToken = refreshed.RefreshToken ?? refreshToken;
+        }
+
+        Assert.Empty(failures);
+        Assert.False((await IdentityServerFixture.RequestPasswordTokenAsync(client, userName, password)).IsError);
+    }
+
+    [Fact]
+    public async Task OtherGrantsAreLimitedByTheTokenRequestLimit()
+    {
+        await using var host = LimitedHost(credentials: 2, registrations: 100, tokenRequests: 4);
+        using var client = host.CreateClient();
+        client.DefaultRequestHeaders.Add(RemoteAddressFilter.Header, "198.51.100.13");
+
+        var statuses = new List<HttpStatusCode>();
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            statuses.Add((await Fixture.RequestMachineTokenAsync(client)).HttpStatusCode);
+        }
+
+        var overTheLimit = await Fixture.RequestMachineTokenAsync(client);
+        using var passwordGrant = await WrongPasswordAsync(client, "198.51.100.13");
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], statuses);
+        using var error = JsonDocument.Parse(overTheLimit.Raw!);
+        Assert.Equal("invalid_request", error.RootElement.GetProperty("error").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, passwordGrant.StatusCode);
+    }
+
+    [Fact]
+    public async Task PasswordGrantsAreLimitedAtCredentialsPerMinuteWhateverOtherGrantsDid()
+    {
+        await using var host = LimitedHost(credentials: 3, registrations: 100, tokenRequests: 100);
+        using var client = host.CreateClient();
+        client.DefaultRequestHeaders.Add(RemoteAddressFilter.Header, "198.51.100.14");
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            Assert.False((await Fixture.RequestMachineTokenAsync(client)).IsError);
+        }
+
+        var statuses = new List<HttpStatusCode>();
+        for (var attempt = 0; attempt < 4; attempt++)
+        {
+            using var response = await WrongPasswordAsync(client, "198.51.100.14");
+            statuses.Add(response.StatusCode);
+        }
+
+        Assert.Equal([HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.TooManyRequests], statuses);
+    }
+
+    [Fact]
+    public async Task StartupFailsGivenANonPositiveTokenRequestLimitNamingTheKey()
+    {
+        await using var host = Fixture.CreateHost(new Dictionary<string, string?> { ["RateLimiting:TokenRequestsPerMinute"] = "0" });
+
+        Assert.ThrowsAny<Exception>(() => host.CreateClient());
+
+        Assert.Contains(host.Logs.Lines, line => line.Contains("RateLimiting:TokenRequestsPerMinute must be positive", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -93,10 +180,11 @@ public sealed class RateLimitingTests(SqliteServerFixture fixture) : ServerTests
         last.Dispose();
     }
 
-    private IdentityServerHost LimitedHost(int credentials, int registrations) => Fixture.CreateHost(
+    private IdentityServerHost LimitedHost(int credentials, int registrations, int tokenRequests = 1200) => Fixture.CreateHost(
         new Dictionary<string, string?>
         {
             ["RateLimiting:CredentialsPerMinute"] = credentials.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["RateLimiting:TokenRequestsPerMinute"] = tokenRequests.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["RateLimiting:RegistrationsPerMinute"] = registrations.ToString(System.Globalization.CultureInfo.InvariantCulture),
         },
         services: services => services.AddSingleton<IStartupFilter>(new RemoteAddressFilter(IPAddress.Loopback)));
