@@ -7,6 +7,7 @@ import * as codeFlow from './code-flow.mjs';
 import * as cors from './cors.mjs';
 import * as discovery from './discovery.mjs';
 import * as endSession from './end-session.mjs';
+import * as modernGrants from './modern-grants.mjs';
 import * as tokens from './tokens.mjs';
 import * as userInfo from './userinfo.mjs';
 
@@ -34,4 +35,9 @@ export const cases = [
   userInfo.userInfoPost,
   endSession.endSession,
   cors.corsSecondOrigin,
+  modernGrants.deviceFlow,
+  modernGrants.pushedAuthorization,
+  modernGrants.tokenExchange,
+  modernGrants.resourceIndicators,
+  modernGrants.privateKeyJwt,
 ];

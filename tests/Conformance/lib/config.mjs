@@ -32,6 +32,16 @@ export function loadConfig() {
     machine: { clientId: read('MACHINE_CLIENT_ID'), clientSecret: read('MACHINE_CLIENT_SECRET') },
     // The resource server as a confidential client, for introspection.
     resource: { clientId: read('RESOURCE_CLIENT_ID'), clientSecret: read('RESOURCE_CLIENT_SECRET') },
+    // A device without a browser (RFC 8628), public.
+    device: { clientId: read('DEVICE_CLIENT_ID') },
+    // A public code-flow client that must push its authorization requests (RFC 9126).
+    par: { clientId: read('PAR_CLIENT_ID'), redirectUri: read('PAR_REDIRECT_URI') },
+    // A service that authenticates with private_key_jwt (RFC 7523); its private key, as a JWK.
+    signer: { clientId: read('SIGNER_CLIENT_ID'), privateJwk: JSON.parse(read('SIGNER_PRIVATE_JWK')) },
+    // The API behind the api scope, by its RFC 8707 resource URI and its audience.
+    api: { resource: read('API_RESOURCE'), audience: read('API_AUDIENCE') },
+    // The API the resource server may exchange users' tokens for (RFC 8693).
+    exchange: { audience: read('EXCHANGE_AUDIENCE'), resource: read('EXCHANGE_RESOURCE') },
     // Which cases to run: a comma-separated list of names; all when unset.
     only: (process.env[prefix + 'CASES'] ?? '').split(',').map((name) => name.trim()).filter(Boolean),
   };

@@ -75,6 +75,38 @@ export class UserAgent {
     throw new Error(`more than 12 redirects from ${url}`);
   }
 
+  /**
+   * Approves a device's user code as its user would: opens the verification link (signing in when sent to the sign-in
+   * page), then submits the page's Allow (or Deny) button. Returns the approval's answer status.
+   */
+  async approveDevice(verificationUri, credentials, decision = 'allow') {
+    let page = new URL(verificationUri);
+    let response = await this.fetch(page);
+    if (response.status === 302) {
+      const next = new URL(response.headers.get('location'), page);
+      await response.arrayBuffer();
+      page = next.pathname.toLowerCase() === '/account/login' ? await this.#signIn(next, credentials) : next;
+      response = await this.fetch(page);
+    }
+    const html = await response.text();
+    const token = /name="__RequestVerificationToken" type="hidden" value="([^"]+)"/.exec(html);
+    const userCode = /name="user_code" value="([^"]*)"/.exec(html);
+    if (!token || !userCode) {
+      throw new Error(`the device page (${response.status}) shows no approval form`);
+    }
+    const answer = await this.fetch(page, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        __RequestVerificationToken: decodeHtml(token[1]),
+        user_code: decodeHtml(userCode[1]),
+        decision,
+      }),
+    });
+    await answer.arrayBuffer();
+    return answer.status;
+  }
+
   async #signIn(page, credentials) {
     if (!credentials) {
       throw new Error('sent to the sign-in page, but this request was to need no sign-in');

@@ -66,6 +66,15 @@ public abstract class ConformanceSuiteTests(IdentityServerFixture fixture) : Ser
             ["IDENTITYHOST_CONFORMANCE_MACHINE_CLIENT_SECRET"] = Fixture.MachineClientSecret,
             ["IDENTITYHOST_CONFORMANCE_RESOURCE_CLIENT_ID"] = IdentityServerFixture.ResourceClientId,
             ["IDENTITYHOST_CONFORMANCE_RESOURCE_CLIENT_SECRET"] = Fixture.ResourceClientSecret,
+            ["IDENTITYHOST_CONFORMANCE_DEVICE_CLIENT_ID"] = IdentityServerFixture.DeviceClientId,
+            ["IDENTITYHOST_CONFORMANCE_PAR_CLIENT_ID"] = IdentityServerFixture.ParOnlyClientId,
+            ["IDENTITYHOST_CONFORMANCE_PAR_REDIRECT_URI"] = IdentityServerFixture.ParOnlyRedirectUri,
+            ["IDENTITYHOST_CONFORMANCE_SIGNER_CLIENT_ID"] = IdentityServerFixture.SignerClientId,
+            ["IDENTITYHOST_CONFORMANCE_SIGNER_PRIVATE_JWK"] = ConformanceKeys.PrivateJwk(Fixture.SignerKey),
+            ["IDENTITYHOST_CONFORMANCE_API_RESOURCE"] = IdentityServerFixture.ResourceApiUri,
+            ["IDENTITYHOST_CONFORMANCE_API_AUDIENCE"] = "resource_api",
+            ["IDENTITYHOST_CONFORMANCE_EXCHANGE_AUDIENCE"] = IdentityServerFixture.OrdersApi,
+            ["IDENTITYHOST_CONFORMANCE_EXCHANGE_RESOURCE"] = IdentityServerFixture.OrdersApiUri,
         });
 
         TestContext.Current.TestOutputHelper?.WriteLine(output);
@@ -96,3 +105,18 @@ public sealed class SqliteConformanceSuiteTests(SqliteServerFixture fixture)
 
 public sealed class MySqlConformanceSuiteTests(MySqlServerFixture fixture)
     : ConformanceSuiteTests(fixture), IClassFixture<MySqlServerFixture>;
+
+/// <summary>Hands the conformance suite a client's private key, as the client itself would hold it (a JWK).</summary>
+internal static class ConformanceKeys
+{
+    public static string PrivateJwk(Microsoft.IdentityModel.Tokens.RsaSecurityKey key)
+    {
+        var rsa = key.Rsa.ExportParameters(includePrivateParameters: true);
+        static string B64(byte[]? value) => Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(value);
+        return System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string>
+        {
+            ["kty"] = "RSA", ["kid"] = key.KeyId, ["alg"] = "RS256", ["n"] = B64(rsa.Modulus), ["e"] = B64(rsa.Exponent),
+            ["d"] = B64(rsa.D), ["p"] = B64(rsa.P), ["q"] = B64(rsa.Q), ["dp"] = B64(rsa.DP), ["dq"] = B64(rsa.DQ), ["qi"] = B64(rsa.InverseQ),
+        });
+    }
+}
