@@ -49,6 +49,12 @@ OpenIddict__Clients__5__GrantTypes__0=client_credentials \
 OpenIddict__Clients__5__Scopes__0=api \
 OpenIddict__Clients__6__ClientId=resource_api \
 OpenIddict__Clients__6__ClientSecret="$resource_secret" \
+OpenIddict__Clients__6__GrantTypes__0=urn:ietf:params:oauth:grant-type:token-exchange \
+OpenIddict__Clients__6__Scopes__0=api \
+OpenIddict__Clients__6__TokenExchangeAudiences__0=orders_api \
+OpenIddict__Apis__0__Uri="$api_url/" \
+OpenIddict__Apis__1__Name=orders_api \
+OpenIddict__Apis__1__Uri=https://orders.example/ \
   dotnet "src/IdentityServer/bin/$configuration/net10.0/IdentityServer.dll" --contentRoot "$root/src/IdentityServer" \
   >"$work/identityserver.log" 2>&1 &
 pids+=($!)
