@@ -103,6 +103,8 @@ public static class TokenServerExtensions
                 options.AddEventHandler(RefreshTokenRevocation.Descriptor);
                 options.AddEventHandler(DefaultAudience.Descriptor);
                 options.AddEventHandler(TokenExchangeAudit.Descriptor);
+                options.AddEventHandler(DevicePolling.Descriptor);
+
                 foreach (var assertionRule in ClientAssertionTypes.Descriptors)
                 {
                     options.AddEventHandler(assertionRule);
@@ -150,6 +152,10 @@ public static class TokenServerExtensions
                 server.IgnoreAudiencePermissions = true;
 
                 server.RequirePushedAuthorizationRequests = settings.Value.RequirePushedAuthorizationRequests;
+                // Note: a pushed request's request_uri is a bearer reference to it: short-lived (OpenIddict keeps it an
+                // hour; RFC 9126 section 2.2 suggests far less), yet long enough for the user to sign in before it is
+                // used again on the way back from the sign-in page.
+                server.RequestTokenLifetime = TimeSpan.FromMinutes(10);
                 server.Issuer = settings.Value.Issuer;
                 server.AccessTokenLifetime = settings.Value.AccessTokenLifetime;
                 server.RefreshTokenLifetime = settings.Value.RefreshTokenLifetime;

@@ -54,6 +54,27 @@ public abstract class ModernGrantTests(IdentityServerFixture fixture) : ServerTe
     }
 
     [Fact]
+    public async Task DevicePollingFasterThanTheIntervalIsToldToSlowDown()
+    {
+        var authorization = await Client.RequestDeviceAuthorizationAsync(new DeviceAuthorizationRequest
+        {
+            Address = new Uri(IdentityServerFixture.Authority, "connect/device").ToString(),
+            ClientId = IdentityServerFixture.DeviceClientId,
+            Scope = "openid api",
+        }, TestContext.Current.CancellationToken);
+
+        var first = await PollAsync(authorization.DeviceCode!);
+        var tooSoon = await PollAsync(authorization.DeviceCode!);
+        Fixture.Clock.Advance(TimeSpan.FromSeconds(6));
+        var onTime = await PollAsync(authorization.DeviceCode!);
+
+        // Note: RFC 8628 section 3.5: slow_down for a poll within the interval (5 seconds when none is named).
+        Assert.Equal(OidcConstants.TokenErrors.AuthorizationPending, first.Error);
+        Assert.Equal(OidcConstants.TokenErrors.SlowDown, tooSoon.Error);
+        Assert.Equal(OidcConstants.TokenErrors.AuthorizationPending, onTime.Error);
+    }
+
+    [Fact]
     public async Task DeviceGetsAccessDeniedWhenItsUserDenies()
     {
         var authorization = await Client.RequestDeviceAuthorizationAsync(new DeviceAuthorizationRequest
