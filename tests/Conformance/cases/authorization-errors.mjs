@@ -47,3 +47,10 @@ export const promptNoneWithLogin = authorizationError('authorize-error-prompt-no
 
 export const promptNoneWithoutSession = authorizationError('authorize-error-prompt-none-without-session', 'OIDC Core §3.1.2.6 (login_required)',
   { prompt: 'none' }, 'login_required');
+
+export const hybridResponseType = authorizationError('authorize-error-response-type-code-id-token',
+  'OIDC Core §3.3 (hybrid flow not offered); OAuth 2.0 Multiple Response Types §5 (the error in the fragment)',
+  { response_type: 'code id_token' }, 'unsupported_response_type');
+
+export const requestUri = authorizationError('authorize-error-request-uri', 'OIDC Core §6.2; RFC 9126 §4 (a request_uri that is not pushed)',
+  { request_uri: 'https://webapp.example/request.jwt' }, 'request_uri_not_supported');

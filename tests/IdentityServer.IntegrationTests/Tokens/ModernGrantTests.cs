@@ -162,6 +162,25 @@ public abstract class ModernGrantTests(IdentityServerFixture fixture) : ServerTe
     }
 
     [Fact]
+    public async Task ServerWideSwitchMakesEveryClientPushItsRequests()
+    {
+        await using var host = Fixture.CreateHost(new Dictionary<string, string?> { ["OpenIddict:RequirePushedAuthorizationRequests"] = "true" });
+        var (userName, password) = await IdentityServerFixture.CreateUserAsync(host.CreateClient());
+        using var browser = new BrowserSession(host);
+        using (await browser.SignInAsync(userName, password))
+        {
+        }
+
+        using var plain = await browser.AuthorizeAsync(IdentityServerFixture.WebAppClientId, IdentityServerFixture.WebAppRedirectUri,
+            Pkce.Create(), "openid api");
+        using var discovery = JsonDocument.Parse(await browser.Client.GetStringAsync(
+            new Uri("/.well-known/openid-configuration", UriKind.Relative), TestContext.Current.CancellationToken));
+
+        Assert.Equal(OidcConstants.AuthorizeErrors.InvalidRequest, BrowserSession.QueryOf(plain)["error"]);
+        Assert.True(discovery.RootElement.GetProperty("require_pushed_authorization_requests").GetBoolean());
+    }
+
+    [Fact]
     public async Task ApiExchangesAUsersTokenItReceivedForOneAimedAtAnotherApiNamingItselfAsActor()
     {
         var (userName, password) = await IdentityServerFixture.CreateUserAsync(Client);
