@@ -138,6 +138,9 @@ start_server() {
     Database__Provider="$provider" \
     ConnectionStrings__IdentityHost="$connection" \
     OpenIddict__RequireHttps=false \
+    OpenIddict__Issuer="$server_url/" \
+    Email__PickupDirectory="$work/mail-$name" \
+    Email__From=bench@localhost \
     OpenIddict__Keys__SigningAlgorithm="$algorithm" \
     RateLimiting__CredentialsPerMinute=1000000000 \
     RateLimiting__TokenRequestsPerMinute=1000000000 \

@@ -4,13 +4,16 @@
 #   - it renders with the required secrets set, with the expected services, the database password reaching the
 #     identity server's connection string;
 #   - it refuses to render, naming the variable, when a required secret is missing or empty;
-#   - no password is written in it: every one comes from ${VAR:?message}, or ${VAR:-} with an empty default.
+#   - no password is written in it: every one comes from ${VAR:?message}, or ${VAR:-} with an empty default;
+#   - the monitoring files it mounts are valid: Prometheus' configuration (promtool, from Debian's prometheus
+#     package, when installed), Grafana's provisioning YAML and the dashboard JSON (python3), every file it mounts
+#     exists.
 # A developer's own .env is ignored (an empty --env-file is passed). Prints one line; exits non-zero on a problem.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 file=docker-compose.yml
-required=(MYSQL_PASSWORD MYSQL_ROOT_PASSWORD)
-expected_services="identityserver mysql resourceapi"
+required=(MYSQL_PASSWORD MYSQL_ROOT_PASSWORD GRAFANA_ADMIN_PASSWORD)
+expected_services="grafana identityserver mailpit mysql prometheus resourceapi"
 
 tools=()
 command -v docker-compose >/dev/null 2>&1 && tools+=("docker-compose")
@@ -56,6 +59,8 @@ for tool in "${tools[@]}"; do
   render "$tool" "${secrets[@]}" -- config >"$work/rendered.yml" 2>/dev/null || true
   grep -q "Password=check-MYSQL_PASSWORD;" "$work/rendered.yml" ||
     problem "$tool: MYSQL_PASSWORD does not reach the identity server's connection string"
+  grep -Eq "Email__Smtp__Host: ['\"]?mailpit" "$work/rendered.yml" ||
+    problem "$tool: the identity server does not send its mail to the mailpit service"
 
   for missing in "${required[@]}"; do
     for value in unset empty; do
@@ -81,8 +86,32 @@ while IFS= read -r line; do
   problem "an optional secret has a non-empty default in $file: line ${line%%:*}"
 done < <(grep -nEi '(password|secret)[a-z_]*:-[^}]' "$file" || true)
 
+# The monitoring files: every mounted path exists, and each file parses as what it claims to be.
+while IFS= read -r source; do
+  [[ -e "$source" ]] || problem "$file mounts $source, which does not exist"
+done < <(grep -oE '^\s+- \./[^:]+' "$file" | sed -E 's/^\s+- //')
+if command -v promtool >/dev/null 2>&1; then
+  promtool check config deploy/prometheus/prometheus.yml >"$work/err" 2>&1 ||
+    problem "promtool: deploy/prometheus/prometheus.yml: $(tr '\n' ' ' <"$work/err")"
+elif [[ "${IDENTITYHOST_REQUIRE_ALL:-0}" == 1 ]]; then
+  problem "promtool is not installed (Debian package prometheus), so deploy/prometheus/prometheus.yml was not checked"
+fi
+python3 - <<'PY' 2>"$work/err" || problem "monitoring files: $(tr '\n' ' ' <"$work/err")"
+import json, pathlib, re
+dashboard = json.loads(pathlib.Path("deploy/grafana/dashboards/identityhost.json").read_text())
+assert dashboard["uid"] and dashboard["panels"], "the dashboard has no uid or no panels"
+for panel in dashboard["panels"]:
+    assert panel["targets"], f"panel {panel['title']} has no query"
+    for target in panel["targets"]:
+        assert target["datasource"]["uid"] == "prometheus", f"panel {panel['title']} does not use the provisioned data source"
+for path in pathlib.Path("deploy/grafana/provisioning").rglob("*.yml"):
+    text = path.read_text()
+    assert re.search(r"^apiVersion: 1$", text, re.M), f"{path}: not a Grafana provisioning file"
+    assert "\t" not in text, f"{path}: a tab in YAML"
+PY
+
 if ((${#problems[@]})); then
   printf 'compose: FAIL: %s\n' "${problems[@]}" >&2
   exit 1
 fi
-echo "compose: OK: $file renders with ${versions[*]} (services: $expected_services); missing or empty ${required[*]} refused; no secret literal"
+echo "compose: OK: $file renders with ${versions[*]} (services: $expected_services); missing or empty ${required[*]} refused; no secret literal; monitoring files valid"

@@ -208,6 +208,49 @@ BEGIN
         INSERT INTO `__EFMigrationsHistory` (`MigrationId`, `ProductVersion`)
         VALUES ('20261125054739_ServerKeys', '10.0.15');
     END IF;
+    IF NOT EXISTS (SELECT 1 FROM `__EFMigrationsHistory` WHERE `MigrationId` = '20261203151855_AccountEmailOutboxSessions') THEN
+        ALTER TABLE `AspNetUsers` ADD `UniqueEmail` varchar(256) NULL;
+
+        CREATE TABLE `Outbox` (
+            `Id` bigint NOT NULL AUTO_INCREMENT,
+            `Kind` varchar(32) NOT NULL,
+            `UserId` varchar(191) NULL,
+            `Recipient` varchar(320) NULL,
+            `Subject` varchar(256) NULL,
+            `TextBody` longtext NULL,
+            `HtmlBody` longtext NULL,
+            `CreatedAt` datetime(6) NOT NULL,
+            `NextAttemptAt` datetime(6) NOT NULL,
+            `Attempts` int NOT NULL,
+            `ClaimedBy` varchar(64) NULL,
+            `ClaimedUntil` datetime(6) NULL,
+            `DoneAt` datetime(6) NULL,
+            `LastError` varchar(1024) NULL,
+            PRIMARY KEY (`Id`)
+        );
+
+        CREATE TABLE `UserSessions` (
+            `AuthorizationId` varchar(191) NOT NULL,
+            `UserId` varchar(191) NOT NULL,
+            `ClientId` varchar(191) NULL,
+            `FirstUsedAt` datetime(6) NOT NULL,
+            `LastUsedAt` datetime(6) NOT NULL,
+            `IpAddress` varchar(64) NULL,
+            `UserAgent` varchar(256) NULL,
+            PRIMARY KEY (`AuthorizationId`)
+        );
+
+        CREATE UNIQUE INDEX `UniqueEmailIndex` ON `AspNetUsers` (`UniqueEmail`);
+
+        CREATE INDEX `IX_Outbox_DoneAt_NextAttemptAt` ON `Outbox` (`DoneAt`, `NextAttemptAt`);
+
+        CREATE INDEX `IX_Outbox_UserId` ON `Outbox` (`UserId`);
+
+        CREATE INDEX `IX_UserSessions_UserId` ON `UserSessions` (`UserId`);
+
+        INSERT INTO `__EFMigrationsHistory` (`MigrationId`, `ProductVersion`)
+        VALUES ('20261203151855_AccountEmailOutboxSessions', '10.0.15');
+    END IF;
 END //
 DELIMITER ;
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the Postman collection with newman against freshly started servers: the identity server on a
 # temporary SQLite file with a random bootstrap administrator and random secrets for two confidential clients
-# (`service`: client_credentials; `resource_api`: introspection), and the resource API trusting it.
+# (`service`: client_credentials; `resource_api`: introspection), its mail written to a temporary pickup directory, and
+# the resource API trusting it.
 #   IDENTITYHOST_SKIP_BUILD=1        use the existing build instead of building first
 #   IDENTITYHOST_CONFIGURATION=...   Debug or Release (default Release)
 set -euo pipefail
@@ -55,6 +56,7 @@ OpenIddict__Clients__6__TokenExchangeAudiences__0=orders_api \
 OpenIddict__Apis__0__Uri="$api_url/" \
 OpenIddict__Apis__1__Name=orders_api \
 OpenIddict__Apis__1__Uri=https://orders.example/ \
+Email__PickupDirectory="$work/mail" \
   dotnet "src/IdentityServer/bin/$configuration/net10.0/IdentityServer.dll" --contentRoot "$root/src/IdentityServer" \
   >"$work/identityserver.log" 2>&1 &
 pids+=($!)

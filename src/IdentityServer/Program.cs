@@ -6,21 +6,25 @@ using IdentityHost.IdentityServer.Cors;
 using IdentityHost.IdentityServer.Data;
 using IdentityHost.IdentityServer.Hosting;
 using IdentityHost.IdentityServer.Keys;
+using IdentityHost.IdentityServer.Mail;
+using IdentityHost.IdentityServer.Profile;
+using IdentityHost.IdentityServer.Recovery;
 using IdentityHost.IdentityServer.Resources;
 using IdentityHost.IdentityServer.SeedLogin;
+using IdentityHost.IdentityServer.Sessions;
 using IdentityHost.IdentityServer.SignIn;
+using IdentityHost.IdentityServer.Telemetry;
 using IdentityHost.IdentityServer.Tokens;
 using Serilog;
 
-Log.Logger = new LoggerConfiguration()
-    .WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture)
-    .CreateBootstrapLogger();
+Log.Logger = LoggingExtensions.CreateBootstrapLogger();
 
 try
 {
     var builder = WebApplication.CreateBuilder(args);
 
     builder.AddIdentityHostLogging();
+    builder.AddTelemetry();
     builder.AddGracefulShutdown();
     builder.AddProblemDetailsHandling();
     builder.AddJsonRequests();
@@ -30,21 +34,28 @@ try
     builder.AddSharedDataProtection();
     builder.AddServerKeys();
     builder.AddApiResources();
+    builder.AddMail();
     builder.AddAccounts();
     builder.AddClients();
     builder.AddTokenServer();
+    builder.AddSessions();
     builder.AddClientCors();
+    builder.AddAccountRecovery();
+    builder.AddAccountPages();
     builder.AddSeedLogin();
     builder.AddInteractiveSignIn();
     builder.AddApiAuthorization();
+    builder.AddApiDocumentation();
     builder.AddIdentityHostHealthChecks();
 
     var app = builder.Build();
 
+    app.UseMetricsEndpoint();
     app.UseIdentityHostPipeline();
     app.MapAuthApi();
     app.MapUsersApi();
     app.MapAccountApi();
+    app.MapApiDocumentation();
     app.MapTokenEndpoints();
     app.MapInteractiveSignIn();
     app.MapIdentityHostHealthChecks();

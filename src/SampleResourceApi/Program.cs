@@ -13,6 +13,7 @@ try
 
     builder.AddResourceApiHosting();
     builder.AddResourceApiAuthentication();
+    builder.Services.AddOpenApi();
 
     var app = builder.Build();
 
@@ -20,6 +21,7 @@ try
     app.MapGreetingsApi();
     app.MapProtectedResourceMetadata();
     app.MapResourceApiHealthChecks();
+    app.MapOpenApi("/openapi/v1.json");
 
     await app.RunAsync();
     return 0;

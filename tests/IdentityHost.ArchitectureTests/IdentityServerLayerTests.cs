@@ -6,12 +6,13 @@ public sealed class IdentityServerLayerTests
     private static readonly LayerTable Layers = new(typeof(Program).Assembly, "src/IdentityServer", "IdentityHost.IdentityServer",
         ["Common", "Entities"],
         ["Data"],
-        ["Keys", "Resources", "Accounts"],
-        ["Clients", "Tokens"],
+        ["Keys", "Resources", "Mail"],
+        ["Accounts", "Clients"],
+        ["Tokens", "Sessions"],
         ["Cors"],
-        ["SeedLogin", "SignIn"],
+        ["SeedLogin", "SignIn", "Recovery", "Profile"],
         ["Api"],
-        ["Hosting"]);
+        ["Hosting", "Telemetry"]);
 
     [Fact]
     public void IdentityServerFoldersDependOnlyOnLowerLayers() => Layers.AssertFoldersDependOnlyOnLowerLayers();

@@ -16,8 +16,11 @@ public abstract class IdentityServerFixture : IAsyncLifetime
     /// <summary>The public client Development seeds for the password grant (and the legacy login).</summary>
     public const string ClientId = "postman";
 
-    /// <summary>Every scope the server knows.</summary>
+    /// <summary>Every scope a user's token may have, but the administration scope.</summary>
     public const string AllScopes = "openid profile roles offline_access api";
+
+    /// <summary>The scopes of an administrator's token for the administration APIs.</summary>
+    public const string AdminScopes = AllScopes + " admin";
 
     /// <summary>The base address of the in-memory server, which is also the issuer.</summary>
     public static readonly Uri Authority = new("http://localhost/");
@@ -105,6 +108,9 @@ public abstract class IdentityServerFixture : IAsyncLifetime
     /// its own), so a test moves time forward instead of sleeping; it runs on with real time otherwise.
     /// </summary>
     public TestClock Clock { get; } = new();
+
+    /// <summary>The SMTP server the fixture's servers send their mail to; tests read the mails there.</summary>
+    public SmtpCatcher Mail { get; } = new();
 
     /// <summary>Extra configuration for this fixture's server, on top of the database, keys and admin.</summary>
     protected virtual IEnumerable<KeyValuePair<string, string?>> ExtraSettings => [];
@@ -219,10 +225,11 @@ public abstract class IdentityServerFixture : IAsyncLifetime
             ["RateLimiting:CredentialsPerMinute"] = "1000000",
             ["RateLimiting:TokenRequestsPerMinute"] = "1000000",
             ["RateLimiting:RegistrationsPerMinute"] = "1000000",
+            ["RateLimiting:RecoveryRequestsPerMinute"] = "1000000",
             // Note: short, so the reuse tests can wait past it.
             ["OpenIddict:RefreshTokenReuseLeeway"] = "00:00:01",
         };
-        foreach (var (key, value) in ExtraSettings.Concat(overrides ?? []))
+        foreach (var (key, value) in Mail.Settings.Concat(ExtraSettings).Concat(overrides ?? []))
         {
             settings[key] = value;
         }
@@ -338,7 +345,7 @@ public abstract class IdentityServerFixture : IAsyncLifetime
     public async Task<string> GetAccessTokenAsync(HttpClient client, bool admin = false)
     {
         var (userName, password) = admin ? (AdminUserName, AdminPassword) : await CreateUserAsync(client);
-        var token = await RequestPasswordTokenAsync(client, userName, password);
+        var token = await RequestPasswordTokenAsync(client, userName, password, admin ? AdminScopes : AllScopes);
         return token.IsError
             ? throw new InvalidOperationException($"The password grant failed: {token.Error} {token.ErrorDescription}")
             : token.AccessToken!;
@@ -366,7 +373,50 @@ public abstract class IdentityServerFixture : IAsyncLifetime
         });
     }
 
+    /// <summary>An access token (all scopes) for <paramref name="user"/>.</summary>
+    public static async Task<string> GetAccessTokenForAsync(HttpClient client, RegisteredUser user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        var token = await RequestPasswordTokenAsync(client, user.UserName, user.Password);
+        return token.IsError
+            ? throw new InvalidOperationException($"The password grant failed: {token.Error} {token.ErrorDescription}")
+            : token.AccessToken!;
+    }
+
     public static string NewUserName() => "user-" + Guid.NewGuid().ToString("N")[..12];
+
+    /// <summary>A fresh address at a domain no real mail goes to.</summary>
+    public static string NewEmail() => "someone-" + Guid.NewGuid().ToString("N")[..12] + "@mail.test.example";
+
+    /// <summary>Sends <paramref name="body"/> as JSON with <paramref name="method"/>, with a bearer token if given.</summary>
+    public static async Task<HttpResponseMessage> SendJsonAsync(
+        HttpClient client, HttpMethod method, string path, object? body, string? bearerToken = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+        if (bearerToken is not null)
+        {
+            request.SetBearerToken(bearerToken);
+        }
+
+        return await client.SendAsync(request);
+    }
+
+    /// <summary>Registers a fresh user with an address (not verified yet); fails the test if registration fails.</summary>
+    public static async Task<RegisteredUser> CreateUserWithEmailAsync(HttpClient client, string? email = null)
+    {
+        var (userName, password, address) = (NewUserName(), NewPassword(), email ?? NewEmail());
+        using var response = await SendJsonAsync(client, HttpMethod.Post, "/api/auth/register",
+            new Dictionary<string, string> { ["username"] = userName, ["password"] = password, ["email"] = address });
+        var text = await response.Content.ReadAsStringAsync();
+        if (response.StatusCode != System.Net.HttpStatusCode.Created)
+        {
+            throw new InvalidOperationException($"Registering {userName} answered {(int)response.StatusCode}: {text}");
+        }
+
+        var id = System.Text.Json.JsonDocument.Parse(text).RootElement.GetProperty("id").GetString()!;
+        return new RegisteredUser(id, userName, password, address);
+    }
 
     public static string NewPassword() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(18));
 
@@ -376,6 +426,8 @@ public abstract class IdentityServerFixture : IAsyncLifetime
         {
             await _host.DisposeAsync();
         }
+
+        await Mail.DisposeAsync();
 
         if (Database == DatabaseKind.MySql && _mariaDb is not null && ConnectionString.Length > 0)
         {
@@ -397,6 +449,9 @@ public abstract class IdentityServerFixture : IAsyncLifetime
         GC.SuppressFinalize(this);
     }
 }
+
+/// <summary>A user a test registered, with the address it gave.</summary>
+public sealed record RegisteredUser(string Id, string UserName, string Password, string Email);
 
 /// <summary>An identity server on a temporary SQLite file.</summary>
 public class SqliteServerFixture() : IdentityServerFixture(DatabaseKind.Sqlite, mariaDb: null);

@@ -31,6 +31,35 @@ public abstract class ServerTests : IDisposable
             .CountAsync(TestContext.Current.CancellationToken);
     }
 
+    /// <summary>The id of the user named <paramref name="userName"/>, read directly.</summary>
+    protected async Task<string> UserIdAsync(string userName)
+    {
+        await using var scope = Fixture.Host.Services.CreateAsyncScope();
+        var normalized = userName.ToUpperInvariant();
+        return await scope.ServiceProvider.GetRequiredService<IdentityHostDbContext>().Users
+            .Where(user => user.NormalizedUserName == normalized).Select(user => user.Id)
+            .SingleAsync(TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>Waits (15 s at most) until the fixture's outbox holds nothing pending: every request handled, every mail sent.</summary>
+    protected async Task WaitForOutboxAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            await using var scope = Fixture.Host.Services.CreateAsyncScope();
+            var pending = await scope.ServiceProvider.GetRequiredService<IdentityHostDbContext>().Outbox
+                .CountAsync(row => row.DoneAt == null, TestContext.Current.CancellationToken);
+            if (pending == 0)
+            {
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"{pending} outbox rows were still pending after 15 seconds.");
+            await Task.Delay(25, TestContext.Current.CancellationToken);
+        }
+    }
+
     public void Dispose()
     {
         Client.Dispose();

@@ -35,6 +35,9 @@ public sealed class BrowserEnvironment : IAsyncLifetime
 
     public IBrowser Browser { get; private set; } = null!;
 
+    /// <summary>The SMTP server IdentityHost sends its mail to; the tests open the links of the mails it received.</summary>
+    public SmtpCatcher Mail { get; } = new();
+
     public async ValueTask InitializeAsync()
     {
         if (!File.Exists(ChromiumPath))
@@ -53,7 +56,7 @@ public sealed class BrowserEnvironment : IAsyncLifetime
         var identityUrl = $"http://localhost:{identityPort}/";
         var webClientSecret = IdentityServerFixture.NewPassword();
 
-        Identity = new KestrelApp<Program>(identityPort, new Dictionary<string, string?>
+        var identitySettings = new Dictionary<string, string?>(Mail.Settings)
         {
             ["Database:Provider"] = "Sqlite",
             ["ConnectionStrings:IdentityHost"] = $"Data Source={Path.Combine(_directory, "identityhost.db")}",
@@ -83,7 +86,8 @@ public sealed class BrowserEnvironment : IAsyncLifetime
             ["OpenIddict:Clients:6:Scopes:1"] = "profile",
             ["OpenIddict:Clients:6:Scopes:2"] = "offline_access",
             ["OpenIddict:Clients:6:RedirectUris:0"] = SinglePageApp.RedirectUriAt(spaPort),
-        });
+        };
+        Identity = new KestrelApp<Program>(identityPort, identitySettings);
         Identity.CreateClient().Dispose();
 
         Api = new KestrelApp<ResourceApi::Program>(apiPort, new Dictionary<string, string?>
@@ -155,6 +159,7 @@ public sealed class BrowserEnvironment : IAsyncLifetime
             await Spa.DisposeAsync();
         }
 
+        await Mail.DisposeAsync();
         foreach (var app in new IAsyncDisposable?[] { ThirdPartyWebClient, WebClient, Api, Identity })
         {
             if (app is not null)

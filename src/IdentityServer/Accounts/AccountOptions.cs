@@ -49,6 +49,33 @@ public sealed class AccountOptions
     /// </summary>
     public string? LoginClientId { get; set; }
 
+    /// <summary>Whether registration needs an email address (default false; true whenever <see cref="RequireVerifiedEmail"/> is).</summary>
+    public bool RequireEmail { get; set; }
+
+    /// <summary>Whether no two accounts may have one address (compared normalized; default true).</summary>
+    public bool RequireUniqueEmail { get; set; } = true;
+
+    /// <summary>
+    /// Whether an account with an address that is not verified yet is refused sign-in and tokens (default false). Accounts
+    /// without any address (an administrator bootstrapped from configuration, accounts older than addresses) are not held.
+    /// </summary>
+    public bool RequireVerifiedEmail { get; set; }
+
+    /// <summary>How long an email verification link works (default 24 hours).</summary>
+    public TimeSpan EmailTokenLifetime { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How long a password reset link works (default 1 hour).</summary>
+    public TimeSpan PasswordResetTokenLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// How many password reset or verification mails one account gets per hour at most, however many addresses ask
+    /// (default 5); requests beyond it are answered alike and send nothing.
+    /// </summary>
+    public int RecoveryMailsPerHour { get; set; } = 5;
+
+    /// <summary>Whether registration must ask for an address: <see cref="RequireEmail"/> or <see cref="RequireVerifiedEmail"/>.</summary>
+    public bool EmailRequired => RequireEmail || RequireVerifiedEmail;
+
     /// <summary>The scopes the seed login asks for.</summary>
     public string LoginScope { get; set; } = "openid profile roles offline_access api";
 }

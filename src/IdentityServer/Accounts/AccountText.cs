@@ -18,6 +18,56 @@ internal static class AccountText
     /// </summary>
     public static string NormalizePassword(string? password) => NormalizeOrKeep(password ?? string.Empty);
 
+    /// <summary>Longest email address accepted (RFC 5321's path limit less the angle brackets).</summary>
+    public const int EmailMaxLength = 254;
+
+    /// <summary>
+    /// An email address as it is stored and shown: trimmed, the local part NFKC-normalized, the domain in its ASCII
+    /// (IDNA) form and lower case, so <c>Bob@Bücher.Example</c> and <c>Bob@xn--bcher-kva.example</c> are one address. Null for
+    /// empty input; the input as it is when it cannot be read as an address (<see cref="EmailError"/> then refuses it).
+    /// </summary>
+    public static string? NormalizeEmail(string? email)
+    {
+        var trimmed = NormalizeOrKeep((email ?? string.Empty).Trim());
+        if (trimmed.Length == 0)
+        {
+            return null;
+        }
+
+        var at = trimmed.LastIndexOf('@');
+        if (at <= 0 || at == trimmed.Length - 1)
+        {
+            return trimmed;
+        }
+
+        try
+        {
+            return trimmed[..at] + "@" + new IdnMapping().GetAscii(trimmed[(at + 1)..]).ToLowerInvariant();
+        }
+        catch (ArgumentException)
+        {
+            return trimmed;
+        }
+    }
+
+    /// <summary>What is wrong with <paramref name="email"/> (already normalized), or null when it is an address we can mail.</summary>
+    public static string? EmailError(string email)
+    {
+        ArgumentNullException.ThrowIfNull(email);
+        if (email.Length > EmailMaxLength)
+        {
+            return $"The email address must be at most {EmailMaxLength} characters long.";
+        }
+
+        var at = email.LastIndexOf('@');
+        var valid = at is > 0 and <= 64 && at < email.Length - 1 && email.IndexOf('@', StringComparison.Ordinal) == at &&
+            !email.Any(character => char.IsWhiteSpace(character) || char.IsControl(character) || character is '<' or '>' or '(' or ')' or ',' or ';' or ':' or '"' or '[' or ']' or '\\') &&
+            email[(at + 1)..].Split('.').All(label => label.Length is > 0 and <= 63 && label.All(character => char.IsAsciiLetterOrDigit(character) || character == '-')) &&
+            !email.StartsWith('.') && !email[..at].EndsWith('.') && !email.Contains("..", StringComparison.Ordinal) &&
+            System.Net.Mail.MailAddress.TryCreate(email, out var parsed) && parsed.Address == email;
+        return valid ? null : "The email address is not valid.";
+    }
+
     /// <summary>True when the text can be NFKC-normalized, which .NET refuses for lone surrogates and U+FFFE.</summary>
     public static bool IsNormalizable(string text)
     {

@@ -33,6 +33,9 @@ public static class AccountsExtensions
                 "Accounts:PasswordContextWords must not contain empty words.")
             .Validate(options => options.LockoutThreshold >= 1, "Accounts:LockoutThreshold must be at least 1.")
             .Validate(options => options.LockoutDuration > TimeSpan.Zero, "Accounts:LockoutDuration must be positive.")
+            .Validate(options => options.EmailTokenLifetime > TimeSpan.Zero, "Accounts:EmailTokenLifetime must be positive.")
+            .Validate(options => options.PasswordResetTokenLifetime > TimeSpan.Zero, "Accounts:PasswordResetTokenLifetime must be positive.")
+            .Validate(options => options.RecoveryMailsPerHour >= 1, "Accounts:RecoveryMailsPerHour must be at least 1.")
             .Validate(options => options.PasswordHashIterations >= 100_000,
                 "Accounts:PasswordHashIterations must be at least 100,000 (ASP.NET Core Identity's default).")
             .ValidateOnStart();
@@ -55,6 +58,9 @@ public static class AccountsExtensions
                 options.ClaimsIdentity.UserIdClaimType = Claims.Subject;
                 options.ClaimsIdentity.UserNameClaimType = Claims.Name;
                 options.ClaimsIdentity.RoleClaimType = Claims.Role;
+                // Note: uniqueness of addresses is checked by AccountEmails and a unique index; Identity's own check would
+                // also refuse every account without an address.
+                options.User.RequireUniqueEmail = false;
             })
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<IdentityHostDbContext>()
@@ -62,6 +68,15 @@ public static class AccountsExtensions
             .AddUserValidator<UserNameValidator>()
             .AddPasswordValidator<PasswordLengthValidator>()
             .AddPasswordValidator<PasswordPolicyValidator>();
+
+        // Note: an address that is not verified holds the account (sign-in, refresh, codes) only when the setting is on;
+        // IdentityHost's own rule, so accounts without any address are not held.
+        builder.Services.AddOptions<IdentityOptions>()
+            .Configure<Microsoft.Extensions.Options.IOptions<AccountOptions>>((identity, accounts) =>
+                identity.SignIn.RequireConfirmedAccount = accounts.Value.RequireVerifiedEmail);
+        builder.Services.AddScoped<IUserConfirmation<ApplicationUser>, VerifiedEmailConfirmation>();
+        builder.Services.AddScoped<AccountTokens>();
+        builder.Services.AddScoped<AccountEmails>();
 
         builder.Services.AddSingleton<PasswordBlocklist>();
         builder.Services.AddHostedService<PasswordBlocklistLoader>();
@@ -71,6 +86,7 @@ public static class AccountsExtensions
         builder.Services.AddScoped<PasswordCheck>();
         builder.Services.AddScoped<KnownAddresses>();
         builder.Services.TryAddScoped<SecurityAudit>();
+        builder.Services.TryAddSingleton<IdentityHostMetrics>();
         builder.Services.AddHttpContextAccessor();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddDatabaseSeeder<RoleSeeder>();

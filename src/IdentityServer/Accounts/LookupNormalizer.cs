@@ -12,7 +12,11 @@ internal sealed class LookupNormalizer : ILookupNormalizer
 {
     public string? NormalizeName(string? name) => Normalize(name);
 
-    public string? NormalizeEmail(string? email) => Normalize(email);
+    /// <summary>
+    /// The address in <see cref="AccountText.NormalizeEmail"/>'s form (IDNA domain, NFKC local part), upper-cased: two
+    /// spellings of one address compare equal.
+    /// </summary>
+    public string? NormalizeEmail(string? email) => Normalize(AccountText.NormalizeEmail(email));
 
     private static string? Normalize(string? text)
     {

@@ -19,6 +19,7 @@ public sealed class PasswordCheck(
     IPasswordHasher<ApplicationUser> hasher,
     KnownAddresses knownAddresses,
     SecurityAudit audit,
+    IdentityHostMetrics metrics,
     IdentityHostDbContext database,
     IOptions<AccountOptions> options,
     IOptions<PasswordHasherOptions> hasherOptions,
@@ -26,6 +27,16 @@ public sealed class PasswordCheck(
 {
     /// <summary>The one message every failed sign-in gets, whatever the reason.</summary>
     public const string Failure = "The username or password is incorrect.";
+
+    /// <summary>
+    /// Set by <see cref="CheckAsync"/> when it refused the right password only because the account's address is not
+    /// verified yet (<c>Accounts:RequireVerifiedEmail</c>): the sign-in page then offers a new link. Note: only someone who
+    /// knows the password learns this.
+    /// </summary>
+    public bool EmailUnverified { get; private set; }
+
+    /// <summary>The <c>method</c> tag of the sign-ins this check counts.</summary>
+    private const string Method = "password";
 
     /// <summary>The user, or null when the name is unknown, the password wrong, or the account locked or disabled.</summary>
     public async Task<ApplicationUser?> CheckAsync(string? rawUserName, string? rawPassword, CancellationToken cancellationToken)
@@ -39,6 +50,7 @@ public sealed class PasswordCheck(
             hasher.VerifyHashedPassword(DummyUser.Instance, DummyUser.GetPasswordHash(hasherOptions), password);
             await CountFailureAsync(DummyUser.Instance.Id, cancellationToken);
             audit.Write(AuditEvents.LoginFailed, userId: null, "unknown user");
+            metrics.SignIn(Method, SignInResults.Failed);
             return null;
         }
 
@@ -50,8 +62,10 @@ public sealed class PasswordCheck(
         var passwordMatches = await users.CheckPasswordAsync(user, password);
         if (barred)
         {
+            EmailUnverified = passwordMatches && !await signIn.CanSignInAsync(user) && !await users.IsLockedOutAsync(user);
             await CountFailureAsync(DummyUser.Instance.Id, cancellationToken);
             audit.Write(AuditEvents.LoginFailed, user.Id, "account locked or disabled");
+            metrics.SignIn(Method, SignInResults.Refused);
             return null;
         }
 
@@ -70,16 +84,20 @@ public sealed class PasswordCheck(
 
             await knownAddresses.RememberCurrentAsync(user.Id, cancellationToken);
             audit.Write(AuditEvents.LoginSucceeded, user.Id);
+            metrics.SignIn(Method, SignInResults.Succeeded);
             return user;
         }
 
         if (await CountFailureAsync(user.Id, cancellationToken) is { } lockoutEnd)
         {
             audit.Write(AuditEvents.LoginLockedOut, user.Id, "until " + lockoutEnd.ToString("o", System.Globalization.CultureInfo.InvariantCulture));
+            metrics.SignIn(Method, SignInResults.LockedOut);
+            metrics.Lockout();
         }
         else
         {
             audit.Write(AuditEvents.LoginFailed, user.Id);
+            metrics.SignIn(Method, SignInResults.Failed);
         }
 
         return null;

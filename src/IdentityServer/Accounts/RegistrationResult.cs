@@ -6,9 +6,13 @@ public sealed record RegistrationResult(
     ApplicationUser? User,
     IReadOnlyList<string> Roles,
     IDictionary<string, string[]> Errors,
-    bool NameTaken)
+    bool NameTaken,
+    bool EmailTaken = false)
 {
     public static RegistrationResult Taken { get; } = new(null, [], new Dictionary<string, string[]>(), NameTaken: true);
+
+    /// <summary>Another account has the address (when addresses are unique).</summary>
+    public static RegistrationResult AddressTaken { get; } = new(null, [], new Dictionary<string, string[]>(), NameTaken: false, EmailTaken: true);
 
     public static RegistrationResult Invalid(IDictionary<string, string[]> errors) => new(null, [], errors, NameTaken: false);
 

@@ -1,18 +1,24 @@
 using IdentityHost.IdentityServer.Common;
 using IdentityHost.IdentityServer.Data;
 using IdentityHost.IdentityServer.Entities;
+using IdentityHost.IdentityServer.Mail;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace IdentityHost.IdentityServer.Accounts;
 
 /// <summary>
-/// Creates accounts: validates the name and password, hashes outside any transaction, then writes the user
-/// and its role in one transaction so a failure never leaves a user without a role.
+/// Creates accounts: validates the name, address and password, hashes outside any transaction, then writes the user,
+/// its role and the verification mail of its address in one transaction, so a failure never leaves a user without a role
+/// and a created account never misses its mail.
 /// </summary>
 public sealed class UserRegistration(
     UserManager<ApplicationUser> users,
     IdentityHostDbContext database,
+    AccountEmails emails,
+    Outbox outbox,
+    IOptions<AccountOptions> options,
     SecurityAudit audit,
     ILogger<UserRegistration> logger)
 {
@@ -22,11 +28,27 @@ public sealed class UserRegistration(
     /// <param name="password">Already normalized with <see cref="AccountText.NormalizePassword"/>.</param>
     /// <param name="role">A canonical role name from <see cref="Roles"/>.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
-    public async Task<RegistrationResult> RegisterAsync(string userName, string password, string role, CancellationToken cancellationToken)
+    /// <param name="email">The address as typed, or null; it is verified by a link sent to it.</param>
+    public async Task<RegistrationResult> RegisterAsync(
+        string userName, string password, string role, CancellationToken cancellationToken, string? email = null)
     {
         var user = new ApplicationUser { UserName = userName };
         var errors = new Dictionary<string, List<string>>();
         var taken = false;
+
+        var (address, emailError) = AccountEmails.Read(email);
+        if (emailError is not null)
+        {
+            Add(errors, "email", emailError);
+        }
+        else if (address is null && options.Value.EmailRequired)
+        {
+            Add(errors, "email", "An email address is required.");
+        }
+        else if (address is not null)
+        {
+            emails.Assign(user, address, verified: false);
+        }
 
         foreach (var validator in users.UserValidators)
         {
@@ -61,6 +83,11 @@ public sealed class UserRegistration(
             return RegistrationResult.Taken;
         }
 
+        if (address is not null && await emails.IsTakenAsync(address, exceptUserId: null, cancellationToken))
+        {
+            return RegistrationResult.AddressTaken;
+        }
+
         // Note: the expensive hash is computed before the transaction, so the write lock is held for
         // milliseconds, not for the duration of PBKDF2.
         user.PasswordHash = users.PasswordHasher.HashPassword(user, password);
@@ -80,6 +107,12 @@ public sealed class UserRegistration(
                 result = await users.AddToRoleAsync(user, role);
                 if (result.Succeeded)
                 {
+                    if (address is not null)
+                    {
+                        await emails.AddVerificationAsync(user, address, cancellationToken);
+                        await database.SaveChangesAsync(cancellationToken);
+                    }
+
                     await transaction.CommitAsync(cancellationToken);
                 }
 
@@ -99,15 +132,26 @@ public sealed class UserRegistration(
         }
         catch (DbUpdateException exception)
         {
-            // Note: two requests for one name can both pass validation; the unique index on the normalized
-            // name lets only one insert win, and the loser answers as if it had seen the name taken.
-            if (!await NameExistsAsync(userName))
+            // Note: two requests for one name (or address) can both pass validation; the unique indexes on the normalized
+            // name and address let only one insert win, and the loser answers as if it had seen it taken.
+            if (await NameExistsAsync(userName))
             {
-                throw;
+                logger.LogDebug(exception, "Registration lost a race for an already taken name");
+                return RegistrationResult.Taken;
             }
 
-            logger.LogDebug(exception, "Registration lost a race for an already taken name");
-            return RegistrationResult.Taken;
+            if (address is not null && await emails.IsTakenAsync(address, exceptUserId: null, cancellationToken))
+            {
+                logger.LogDebug(exception, "Registration lost a race for an already taken address");
+                return RegistrationResult.AddressTaken;
+            }
+
+            throw;
+        }
+
+        if (address is not null)
+        {
+            outbox.Notify();
         }
 
         logger.LogInformation("Registered user {UserId} with role {Role}", user.Id, role);

@@ -22,10 +22,14 @@ public static class AuthApi
         var auth = endpoints.MapGroup("/api/auth").WithTags("Auth").WithRequestValidation();
         auth.MapPost("/register", RegisterAsync)
             .RequireRateLimiting(RateLimitPolicies.Registration)
+            .Answers(StatusCodes.Status403Forbidden, "A role other than 'user' was asked for without an administrator's token.")
+            .Answers(StatusCodes.Status409Conflict, "The username is taken.")
             .DisableAntiforgery();
         auth.MapPost("/login", TokenEndpoint.ExchangeAsync)
             .RequireRateLimiting(RateLimitPolicies.PasswordCheck)
             .Accepts<SeedLogin.SeedLoginRequest>("application/json")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json")
+            .Answers(StatusCodes.Status401Unauthorized, "The username or password is incorrect, or the account is locked or disabled.")
             .DisableAntiforgery();
         return endpoints;
     }
@@ -55,11 +59,16 @@ public static class AuthApi
         }
 
         var result = await registration.RegisterAsync(
-            userName, AccountText.NormalizePassword(body.Password), role, context.RequestAborted);
+            userName, AccountText.NormalizePassword(body.Password), role, context.RequestAborted, body.Email);
 
         if (result.NameTaken)
         {
             return ErrorResponses.Conflict("Username already taken", "An account with this username already exists.");
+        }
+
+        if (result.EmailTaken)
+        {
+            return ErrorResponses.Conflict("Email already in use", "An account with this email address already exists.");
         }
 
         if (result.User is null)
@@ -67,7 +76,7 @@ public static class AuthApi
             return TypedResults.ValidationProblem(result.Errors, title: RegistrationTitle);
         }
 
-        var response = new UserResponse(result.User.Id, result.User.UserName!, result.Roles);
+        var response = UserResponse.For(result.User, result.Roles);
         return TypedResults.Created(links.GetPathByName(RouteNames.GetUser, new { id = result.User.Id }), response);
     }
 

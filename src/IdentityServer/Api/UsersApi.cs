@@ -1,6 +1,7 @@
 using IdentityHost.IdentityServer.Common;
 using IdentityHost.IdentityServer.Data;
 using IdentityHost.IdentityServer.Entities;
+using IdentityHost.IdentityServer.Recovery;
 using IdentityHost.IdentityServer.Tokens;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
@@ -19,12 +20,13 @@ public static class UsersApi
     /// <summary>
     /// Maps <c>GET /api/users/{id}</c> (<see cref="AuthorizationPolicies.SelfOrAdmin"/>), and, for administrators,
     /// <c>POST /api/users/{id}/disable</c>, <c>POST /api/users/{id}/enable</c>, <c>PUT /api/users/{id}/roles</c> and
-    /// <c>DELETE /api/users/{id}</c>.
+    /// <c>DELETE /api/users/{id}</c>, and <c>POST /api/users/{id}/password-reset</c>, which mails the user a reset link.
     /// </summary>
     public static IEndpointRouteBuilder MapUsersApi(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        var users = endpoints.MapGroup("/api/users").WithTags("Users").WithRequestValidation().DisableAntiforgery();
+        var users = endpoints.MapGroup("/api/users").WithTags("Users").WithRequestValidation().DisableAntiforgery()
+            .Answers(StatusCodes.Status404NotFound, "No user has this id.");
         users.MapGet("/{id}", GetAsync).WithName(RouteNames.GetUser).RequireAuthorization(AuthorizationPolicies.SelfOrAdmin);
 
         var admin = users.MapGroup(string.Empty).RequireAuthorization(AuthorizationPolicies.Admin);
@@ -32,6 +34,7 @@ public static class UsersApi
         admin.MapPost("/{id}/enable", EnableAsync);
         admin.MapPut("/{id}/roles", SetRolesAsync);
         admin.MapDelete("/{id}", DeleteAsync);
+        admin.MapPost("/{id}/password-reset", SendPasswordResetAsync);
         return endpoints;
     }
 
@@ -40,7 +43,7 @@ public static class UsersApi
         var user = await users.FindByIdAsync(id);
         return user is null
             ? NoSuchUser()
-            : TypedResults.Ok(new UserResponse(user.Id, user.UserName!, [.. await users.GetRolesAsync(user)]));
+            : TypedResults.Ok(UserResponse.For(user, [.. await users.GetRolesAsync(user)]));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DisableAsync(
@@ -118,7 +121,22 @@ public static class UsersApi
 
         var roles = await users.GetRolesAsync(user);
         audit.Write(AuditEvents.UserRolesChanged, user.Id, $"from [{string.Join(", ", before)}] to [{string.Join(", ", roles)}]");
-        return TypedResults.Ok(new UserResponse(user.Id, user.UserName!, [.. roles]));
+        return TypedResults.Ok(UserResponse.For(user, [.. roles]));
+    }
+
+    private static async Task<Results<Accepted, ProblemHttpResult>> SendPasswordResetAsync(
+        string id, HttpContext context, UserManager<ApplicationUser> users, PasswordRecovery recovery)
+    {
+        var user = await users.FindByIdAsync(id);
+        if (user is null)
+        {
+            return NoSuchUser();
+        }
+
+        // Note: the link goes to the user's own address; nobody but the user ever sees or chooses their password.
+        return await recovery.SendByAdministratorAsync(user, context.RequestAborted)
+            ? TypedResults.Accepted((string?)null)
+            : ErrorResponses.Conflict("No email address", "The user has no email address to send a reset link to.");
     }
 
     private static void Check(IdentityResult result)

@@ -23,65 +23,7 @@ internal sealed class ClientRegistrationValidator(IOptions<ApiResourceOptions> a
         {
             var client = options.Clients[index];
             var key = client.ConfigurationKey ?? $"OpenIddict:Clients:{index}";
-            if (string.IsNullOrWhiteSpace(client.ClientId))
-            {
-                failures.Add($"{key}:ClientId is required.");
-            }
-
-            failures.AddRange(client.GrantTypes.Except(SupportedGrantTypes, StringComparer.Ordinal)
-                .Select(grant => $"{key}:GrantTypes has '{grant}'; supported: {string.Join(", ", SupportedGrantTypes)}."));
-            var confidential = !string.IsNullOrEmpty(client.ClientSecret) || HasKeys(client);
-            foreach (var grant in new[] { GrantTypes.ClientCredentials, GrantTypes.TokenExchange })
-            {
-                if (client.GrantTypes.Contains(grant) && !confidential)
-                {
-                    failures.Add($"{key}:ClientSecret (or Jwks or JwksUri) is required for the {grant} grant (a confidential client).");
-                }
-            }
-
-            if (!string.IsNullOrEmpty(client.Jwks) && !string.IsNullOrEmpty(client.JwksUri))
-            {
-                failures.Add($"{key}:Jwks and {key}:JwksUri must not both be set.");
-            }
-
-            if (!string.IsNullOrEmpty(client.Jwks) && ParseKeySetProblem(client.Jwks) is { } problem)
-            {
-                failures.Add($"{key}:Jwks {problem}");
-            }
-
-            if (!string.IsNullOrEmpty(client.JwksUri) && !IsFetchableUri(client.JwksUri))
-            {
-                failures.Add($"{key}:JwksUri must be an absolute https URI (http only for a loopback host).");
-            }
-
-            failures.AddRange(client.TokenExchangeAudiences
-                .Where(audience => apis.Value.FindByName(audience) is null)
-                .Select(audience => $"{key}:TokenExchangeAudiences has '{audience}', which is not an API of OpenIddict:Apis " +
-                                    $"(known: {string.Join(", ", apis.Value.All.Select(api => api.Name))})."));
-            if (client.TokenExchangeAudiences.Count > 0 && !client.GrantTypes.Contains(GrantTypes.TokenExchange))
-            {
-                failures.Add($"{key}:TokenExchangeAudiences is set, but {key}:GrantTypes lacks {GrantTypes.TokenExchange}.");
-            }
-
-            if (client.GrantTypes.Contains(GrantTypes.AuthorizationCode) && client.RedirectUris.Count == 0)
-            {
-                failures.Add($"{key}:RedirectUris needs at least one URI for the authorization_code grant.");
-            }
-
-            failures.AddRange(client.RedirectUris.Select((uri, position) => (uri, position))
-                .Where(entry => !IsValidRedirectUri(entry.uri))
-                .Select(entry => $"{key}:RedirectUris:{entry.position} must be an absolute URI without a fragment or wildcard."));
-            failures.AddRange(client.PostLogoutRedirectUris.Select((uri, position) => (uri, position))
-                .Where(entry => !IsValidRedirectUri(entry.uri))
-                .Select(entry => $"{key}:PostLogoutRedirectUris:{entry.position} must be an absolute URI without a fragment or wildcard."));
-
-            failures.AddRange(client.AllowedCorsOrigins.Select((origin, position) => (origin, position))
-                .Where(entry => Origins.Normalize(entry.origin) is null)
-                .Select(entry => $"{key}:AllowedCorsOrigins:{entry.position} must be an origin (scheme://host[:port], http or https) " +
-                    "without a path, query, fragment or wildcard."));
-
-            failures.AddRange(client.Scopes.Except(IdentityHostScopes.All, StringComparer.Ordinal)
-                .Select(scope => $"{key}:Scopes has '{scope}'; supported: {string.Join(", ", IdentityHostScopes.All)}."));
+            failures.AddRange(Check(client, apis.Value, field => $"{key}:{field}").Select(problem => problem.Message));
         }
 
         failures.AddRange(options.Clients.GroupBy(client => client.ClientId, StringComparer.Ordinal)
@@ -89,6 +31,103 @@ internal sealed class ClientRegistrationValidator(IOptions<ApiResourceOptions> a
             .Select(group => $"OpenIddict:Clients names '{group.Key}' more than once."));
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>
+    /// What is wrong with <paramref name="client"/>, each problem under the field it is about (named by
+    /// <paramref name="name"/> from the setting's path, for example <c>RedirectUris:0</c>): the one set of rules for clients
+    /// in configuration and for those the administration API makes.
+    /// </summary>
+    public static IEnumerable<ClientProblem> Check(ClientRegistration client, ApiResourceOptions apis, Func<string, string> name)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(apis);
+        ArgumentNullException.ThrowIfNull(name);
+        var problems = new List<ClientProblem>();
+        void Add(string field, string message) => problems.Add(new ClientProblem(name(field), message));
+
+        if (string.IsNullOrWhiteSpace(client.ClientId))
+        {
+            Add("ClientId", $"{name("ClientId")} is required.");
+        }
+
+        foreach (var grant in client.GrantTypes.Except(SupportedGrantTypes, StringComparer.Ordinal))
+        {
+            Add("GrantTypes", $"{name("GrantTypes")} has '{grant}'; supported: {string.Join(", ", SupportedGrantTypes)}.");
+        }
+
+        var confidential = !string.IsNullOrEmpty(client.ClientSecret) || HasKeys(client);
+        foreach (var grant in new[] { GrantTypes.ClientCredentials, GrantTypes.TokenExchange })
+        {
+            if (client.GrantTypes.Contains(grant) && !confidential)
+            {
+                Add("ClientSecret", $"{name("ClientSecret")} (or Jwks or JwksUri) is required for the {grant} grant (a confidential client).");
+            }
+        }
+
+        if (!string.IsNullOrEmpty(client.Jwks) && !string.IsNullOrEmpty(client.JwksUri))
+        {
+            Add("Jwks", $"{name("Jwks")} and {name("JwksUri")} must not both be set.");
+        }
+
+        if (!string.IsNullOrEmpty(client.Jwks) && ParseKeySetProblem(client.Jwks) is { } problem)
+        {
+            Add("Jwks", $"{name("Jwks")} {problem}");
+        }
+
+        if (!string.IsNullOrEmpty(client.JwksUri) && !IsFetchableUri(client.JwksUri))
+        {
+            Add("JwksUri", $"{name("JwksUri")} must be an absolute https URI (http only for a loopback host).");
+        }
+
+        foreach (var audience in client.TokenExchangeAudiences.Where(audience => apis.FindByName(audience) is null))
+        {
+            Add("TokenExchangeAudiences", $"{name("TokenExchangeAudiences")} has '{audience}', which is not an API of OpenIddict:Apis " +
+                                          $"(known: {string.Join(", ", apis.All.Select(api => api.Name))}).");
+        }
+
+        if (client.TokenExchangeAudiences.Count > 0 && !client.GrantTypes.Contains(GrantTypes.TokenExchange))
+        {
+            Add("TokenExchangeAudiences", $"{name("TokenExchangeAudiences")} is set, but {name("GrantTypes")} lacks {GrantTypes.TokenExchange}.");
+        }
+
+        if (client.GrantTypes.Contains(GrantTypes.AuthorizationCode) && client.RedirectUris.Count == 0)
+        {
+            Add("RedirectUris", $"{name("RedirectUris")} needs at least one URI for the authorization_code grant.");
+        }
+
+        for (var position = 0; position < client.RedirectUris.Count; position++)
+        {
+            if (!IsValidRedirectUri(client.RedirectUris[position]))
+            {
+                Add($"RedirectUris:{position}", $"{name($"RedirectUris:{position}")} must be an absolute URI without a fragment or wildcard.");
+            }
+        }
+
+        for (var position = 0; position < client.PostLogoutRedirectUris.Count; position++)
+        {
+            if (!IsValidRedirectUri(client.PostLogoutRedirectUris[position]))
+            {
+                Add($"PostLogoutRedirectUris:{position}",
+                    $"{name($"PostLogoutRedirectUris:{position}")} must be an absolute URI without a fragment or wildcard.");
+            }
+        }
+
+        for (var position = 0; position < client.AllowedCorsOrigins.Count; position++)
+        {
+            if (Origins.Normalize(client.AllowedCorsOrigins[position]) is null)
+            {
+                Add($"AllowedCorsOrigins:{position}", $"{name($"AllowedCorsOrigins:{position}")} must be an origin (scheme://host[:port], " +
+                    "http or https) without a path, query, fragment or wildcard.");
+            }
+        }
+
+        foreach (var scope in client.Scopes.Except(IdentityHostScopes.All, StringComparer.Ordinal))
+        {
+            Add("Scopes", $"{name("Scopes")} has '{scope}'; supported: {string.Join(", ", IdentityHostScopes.All)}.");
+        }
+
+        return problems;
     }
 
     private static bool HasKeys(ClientRegistration client) => !string.IsNullOrEmpty(client.Jwks) || !string.IsNullOrEmpty(client.JwksUri);
@@ -130,3 +169,8 @@ internal sealed class ClientRegistrationValidator(IOptions<ApiResourceOptions> a
     private static bool IsImplicitFileUri(string value, Uri uri) =>
         uri.IsFile && !value.StartsWith(uri.Scheme, StringComparison.OrdinalIgnoreCase);
 }
+
+/// <summary>One thing wrong with a client's settings.</summary>
+/// <param name="Field">The setting it is about, as the caller names settings.</param>
+/// <param name="Message">What is wrong, naming the setting.</param>
+internal readonly record struct ClientProblem(string Field, string Message);

@@ -23,4 +23,7 @@ public static class RateLimitPolicies
     /// against the much higher <c>RateLimiting:TokenRequestsPerMinute</c>.
     /// </summary>
     public static readonly GrantTypeRateLimit ByGrantType = new();
+
+    /// <summary>Requests that ask for a mail to an account, per client address (<c>RateLimiting:RecoveryRequestsPerMinute</c>).</summary>
+    public const string AccountRecovery = "account-recovery";
 }

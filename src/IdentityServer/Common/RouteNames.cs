@@ -29,4 +29,19 @@ public static class RouteNames
 
     /// <summary>The consent page.</summary>
     public const string ConsentPage = "/account/consent";
+
+    /// <summary>The account page (profile, sessions, connected apps).</summary>
+    public const string AccountPage = "/account";
+
+    /// <summary>The page that asks for a password reset link.</summary>
+    public const string ForgotPasswordPage = "/account/forgot-password";
+
+    /// <summary>The page a password reset link opens.</summary>
+    public const string ResetPasswordPage = "/account/reset-password";
+
+    /// <summary>The page an email verification link opens.</summary>
+    public const string VerifyEmailPage = "/account/verify-email";
+
+    /// <summary>The page that sends a new verification link.</summary>
+    public const string ResendVerificationPage = "/account/verify-email/resend";
 }

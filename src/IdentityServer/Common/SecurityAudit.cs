@@ -45,4 +45,16 @@ public static class AuditEvents
     public const string DeviceDenied = "device.denied";
     public const string TokenExchanged = "token.exchanged";
     public const string TokenExchangeRefused = "token.exchange_refused";
+    public const string EmailVerificationSent = "email.verification_sent";
+    public const string EmailVerified = "email.verified";
+    public const string EmailChanged = "email.changed";
+    public const string PasswordResetRequested = "password_reset.requested";
+    public const string PasswordResetSent = "password_reset.sent";
+    public const string PasswordResetThrottled = "password_reset.throttled";
+    public const string PasswordResetFailed = "password_reset.failed";
+    public const string PasswordReset = "password.reset";
+    public const string SessionRevoked = "session.revoked";
+    public const string AppRevoked = "app.revoked";
+    public const string UserDeleted = "user.deleted";
+    public const string DataExported = "user.data_exported";
 }

@@ -22,6 +22,12 @@ public abstract class IdentityHostDbContext(DbContextOptions options)
     /// <summary>The signing and encryption keys the server manages itself (protected by Data Protection).</summary>
     public DbSet<ServerKey> ServerKeys => Set<ServerKey>();
 
+    /// <summary>Mails and account requests committed with the change that caused them, for the background sender.</summary>
+    public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
+
+    /// <summary>What the account pages show about each login (one row per OpenIddict authorization).</summary>
+    public DbSet<UserSession> UserSessions => Set<UserSession>();
+
     /// <summary>
     /// The longest token or authorization subject. Note: OpenIddict's default (400) makes its composite
     /// (ApplicationId, Status, Subject, Type) indexes wider than MySQL's 3,072-byte utf8mb4 key limit;
@@ -82,6 +88,44 @@ public abstract class IdentityHostDbContext(DbContextOptions options)
             key.Property(row => row.CreatedAt).HasConversion(value => value, value => DateTime.SpecifyKind(value, DateTimeKind.Utc));
             key.Property(row => row.ActivatesAt).HasConversion(value => value, value => DateTime.SpecifyKind(value, DateTimeKind.Utc));
             key.HasIndex(row => new { row.Use, row.Generation }).IsUnique();
+        });
+
+        builder.Entity<ApplicationUser>(user =>
+        {
+            user.Property(row => row.UniqueEmail).HasMaxLength(256);
+            // Note: NULLs are distinct in a unique index on SQLite, MySQL and MariaDB alike, so users without an address
+            // (or with uniqueness off) never collide.
+            user.HasIndex(row => row.UniqueEmail).IsUnique().HasDatabaseName("UniqueEmailIndex");
+        });
+
+        builder.Entity<OutboxMessage>(message =>
+        {
+            message.ToTable("Outbox");
+            message.Property(row => row.Kind).HasMaxLength(32);
+            message.Property(row => row.UserId).HasMaxLength(SubjectMaxLength);
+            message.Property(row => row.Recipient).HasMaxLength(320);
+            message.Property(row => row.Subject).HasMaxLength(256);
+            message.Property(row => row.ClaimedBy).HasMaxLength(64);
+            message.Property(row => row.LastError).HasMaxLength(1024);
+            message.Property(row => row.CreatedAt).HasConversion(value => value, value => DateTime.SpecifyKind(value, DateTimeKind.Utc));
+            message.Property(row => row.NextAttemptAt).HasConversion(value => value, value => DateTime.SpecifyKind(value, DateTimeKind.Utc));
+            // Note: the sender's one query: pending rows whose time has come, oldest first.
+            message.HasIndex(row => new { row.DoneAt, row.NextAttemptAt });
+            message.HasIndex(row => row.UserId);
+        });
+
+        builder.Entity<UserSession>(session =>
+        {
+            session.ToTable("UserSessions");
+            session.HasKey(row => row.AuthorizationId);
+            session.Property(row => row.AuthorizationId).HasMaxLength(SubjectMaxLength);
+            session.Property(row => row.UserId).HasMaxLength(SubjectMaxLength);
+            session.Property(row => row.ClientId).HasMaxLength(SubjectMaxLength);
+            session.Property(row => row.IpAddress).HasMaxLength(64);
+            session.Property(row => row.UserAgent).HasMaxLength(UserSession.UserAgentMaxLength);
+            session.Property(row => row.FirstUsedAt).HasConversion(value => value, value => DateTime.SpecifyKind(value, DateTimeKind.Utc));
+            session.Property(row => row.LastUsedAt).HasConversion(value => value, value => DateTime.SpecifyKind(value, DateTimeKind.Utc));
+            session.HasIndex(row => row.UserId);
         });
 
         builder.Entity<OpenIddictEntityFrameworkCoreToken>()

@@ -118,8 +118,12 @@ public static class HttpHardeningExtensions
         // may answer with OpenIddict's form_post page, whose inline script posts the code to the client, so only
         // framing is forbidden there. form-action is left open: after the sign-in form, the browser follows
         // redirects to the client's registered redirect URI, which a form-action list would block.
+        // A page that runs script names its sources (ContentSecurity.ScriptSourcesItem); it may then also fetch from
+        // this origin, and its script may add styles and fonts of its own.
         headers.ContentSecurityPolicy = context.Request.Path.StartsWithSegments("/connect")
             ? "frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
-            : "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'";
+            : context.Items[ContentSecurity.ScriptSourcesItem] is string scripts
+                ? $"default-src 'none'; script-src {scripts}; connect-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+                : "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'";
     }
 }

@@ -23,4 +23,10 @@ public sealed class RateLimitSettings
 
     /// <summary>POSTs to <c>/api/auth/register</c> and the registration page, per IP per minute (default 10).</summary>
     public int RegistrationsPerMinute { get; set; } = 10;
+
+    /// <summary>
+    /// POSTs that ask for a mail to an account (forgot password, a new verification link; API and pages), per IP per minute
+    /// (default 5). Each account also gets at most <c>Accounts:RecoveryMailsPerHour</c> such mails.
+    /// </summary>
+    public int RecoveryRequestsPerMinute { get; set; } = 5;
 }

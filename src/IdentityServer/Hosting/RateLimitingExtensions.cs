@@ -15,8 +15,9 @@ public static class RateLimitingExtensions
     /// Binds <c>RateLimiting</c> and defines the policies endpoints name (<see cref="RateLimitPolicies"/>): a fixed
     /// one-minute window per client IP address (after trusted proxies are applied) of POSTs that check a password
     /// (<see cref="RateLimitPolicies.PasswordCheck"/>; on the token endpoint only the password grant, the other grants
-    /// counting against <c>RateLimiting:TokenRequestsPerMinute</c>) and of POSTs that create an account
-    /// (<see cref="RateLimitPolicies.Registration"/>). Over a limit: 429 with <c>Retry-After</c>, in the OAuth error
+    /// counting against <c>RateLimiting:TokenRequestsPerMinute</c>), of POSTs that create an account
+    /// (<see cref="RateLimitPolicies.Registration"/>) and of POSTs that ask for a mail to an account
+    /// (<see cref="RateLimitPolicies.AccountRecovery"/>). Over a limit: 429 with <c>Retry-After</c>, in the OAuth error
     /// format (<c>invalid_request</c>) on <c>/connect/*</c>, as problem details elsewhere.
     /// </summary>
     public static IHostApplicationBuilder AddRateLimits(this IHostApplicationBuilder builder)
@@ -27,6 +28,7 @@ public static class RateLimitingExtensions
             .Validate(settings => settings.CredentialsPerMinute > 0, "RateLimiting:CredentialsPerMinute must be positive.")
             .Validate(settings => settings.TokenRequestsPerMinute > 0, "RateLimiting:TokenRequestsPerMinute must be positive.")
             .Validate(settings => settings.RegistrationsPerMinute > 0, "RateLimiting:RegistrationsPerMinute must be positive.")
+            .Validate(settings => settings.RecoveryRequestsPerMinute > 0, "RateLimiting:RecoveryRequestsPerMinute must be positive.")
             .ValidateOnStart();
 
         builder.Services.AddRateLimiter(_ => { });
@@ -39,6 +41,8 @@ public static class RateLimitingExtensions
                     : PerAddress(context, "password", settings.Value.CredentialsPerMinute));
                 limiter.AddPolicy(RateLimitPolicies.Registration, context =>
                     PerAddress(context, "registration", settings.Value.RegistrationsPerMinute));
+                limiter.AddPolicy(RateLimitPolicies.AccountRecovery, context =>
+                    PerAddress(context, "recovery", settings.Value.RecoveryRequestsPerMinute));
                 limiter.OnRejected = RejectAsync;
             });
         return builder;

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using IdentityHost.IdentityServer.Common;
 using IdentityHost.IdentityServer.Data;
 using IdentityHost.IdentityServer.Entities;
 using Microsoft.AspNetCore.DataProtection;
@@ -24,6 +25,7 @@ internal sealed class KeyRingManager : IDisposable
     private readonly IDataProtector _protector;
     private readonly TimeProvider _clock;
     private readonly ILogger<KeyRingManager> _logger;
+    private readonly IdentityHostMetrics _metrics;
     private readonly KeyOptions _options;
     private readonly KeySchedulePolicy _policy;
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -37,8 +39,10 @@ internal sealed class KeyRingManager : IDisposable
         IDataProtectionProvider dataProtection,
         IOptions<KeyOptions> keyOptions,
         TimeProvider clock,
-        ILogger<KeyRingManager> logger)
+        ILogger<KeyRingManager> logger,
+        IdentityHostMetrics metrics)
     {
+        _metrics = metrics;
         _scopes = scopes;
         _protector = dataProtection.CreateProtector(ServerKey.ProtectionPurpose);
         _clock = clock;
@@ -232,6 +236,7 @@ internal sealed class KeyRingManager : IDisposable
         }
 
         _loaded[key.KeyId] = key;
+        _metrics.KeyCreated(use);
         _logger.LogInformation("Created {Use} key {KeyId} ({Algorithm}, generation {Generation}), in use from {ActivatesAt:o}",
             use, key.KeyId, algorithm, generation, activatesAt);
         return true;

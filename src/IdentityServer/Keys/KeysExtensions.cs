@@ -1,4 +1,6 @@
+using IdentityHost.IdentityServer.Common;
 using IdentityHost.IdentityServer.Data;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenIddict.Server;
 using OpenIddict.Validation;
@@ -32,6 +34,7 @@ public static class KeysExtensions
             .ValidateOnStart();
 
         builder.Services.AddSingleton<KeyRingManager>();
+        builder.Services.TryAddSingleton<IdentityHostMetrics>();
         builder.Services.AddSingleton<KeyRingOptionsSetup>();
         builder.Services.AddSingleton<IConfigureOptions<OpenIddictServerOptions>>(services => services.GetRequiredService<KeyRingOptionsSetup>());
         builder.Services.AddSingleton<IOptionsChangeTokenSource<OpenIddictServerOptions>>(

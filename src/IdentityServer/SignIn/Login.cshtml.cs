@@ -37,6 +37,12 @@ public sealed class LoginModel(PasswordCheck passwords, SignInManager<Applicatio
     public async Task<IActionResult> OnPostAsync()
     {
         var user = await passwords.CheckAsync(UserName, Password, HttpContext.RequestAborted);
+        if (user is null && passwords.EmailUnverified)
+        {
+            // Note: the right password, and only the address missing its confirmation: offer a new link.
+            return LocalRedirect(RouteNames.ResendVerificationPage + "?unverified=true&usernameOrEmail=" + Uri.EscapeDataString(UserName ?? string.Empty));
+        }
+
         if (user is null)
         {
             Error = PasswordCheck.Failure;

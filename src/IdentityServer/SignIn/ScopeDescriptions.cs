@@ -11,8 +11,10 @@ internal static class ScopeDescriptions
         [Scopes.OpenId] = "Know who you are (your account id)",
         [Scopes.Profile] = "See your username",
         [Scopes.Roles] = "See your roles",
+        [Scopes.Email] = "See your email address",
         [Scopes.OfflineAccess] = "Stay signed in when you are away (refresh tokens)",
         [IdentityHostScopes.Api] = "Call the APIs that trust IdentityHost on your behalf",
+        [IdentityHostScopes.Admin] = "Administer this server with your administrator rights (users, applications, audit log)",
     };
 
     public static IReadOnlyList<string> Describe(IEnumerable<string> scopes) =>

@@ -49,6 +49,7 @@ public static class TokenServerExtensions
         builder.Services.AddScoped<TokenExchange>();
         builder.Services.AddScoped<TokenRevoker>();
         builder.Services.TryAddScoped<SecurityAudit>();
+        builder.Services.TryAddSingleton<IdentityHostMetrics>();
         builder.Services.AddHttpContextAccessor();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddHostedService<TokenPruner>();
@@ -103,6 +104,7 @@ public static class TokenServerExtensions
                 options.AddEventHandler(RefreshTokenRevocation.Descriptor);
                 options.AddEventHandler(DefaultAudience.Descriptor);
                 options.AddEventHandler(TokenExchangeAudit.Descriptor);
+                options.AddEventHandler(TokenIssuanceMetrics.Descriptor);
                 options.AddEventHandler(DevicePolling.Descriptor);
 
                 foreach (var assertionRule in ClientAssertionTypes.Descriptors)

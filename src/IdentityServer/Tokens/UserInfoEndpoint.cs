@@ -37,6 +37,12 @@ internal static class UserInfoEndpoint
             claims[Claims.PreferredUsername] = user.UserName!;
         }
 
+        if (principal!.HasScope(Scopes.Email) && user.Email is not null)
+        {
+            claims[Claims.Email] = user.Email;
+            claims[Claims.EmailVerified] = user.EmailConfirmed;
+        }
+
         if (principal!.HasScope(Scopes.Roles))
         {
             claims[Claims.Role] = await users.GetRolesAsync(user);

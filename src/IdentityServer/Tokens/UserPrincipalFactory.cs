@@ -26,10 +26,19 @@ internal sealed class UserPrincipalFactory(UserManager<ApplicationUser> users, I
             nameType: Claims.Name,
             roleType: Claims.Role);
 
+        var roles = await users.GetRolesAsync(user);
         identity.SetClaim(Claims.Subject, user.Id)
             .SetClaim(Claims.Name, user.UserName)
             .SetClaim(Claims.PreferredUsername, user.UserName)
-            .SetClaims(Claims.Role, [.. await users.GetRolesAsync(user)]);
+            .SetClaims(Claims.Role, [.. roles]);
+        SetEmail(identity, user);
+
+        // Note: the admin scope only ever reaches administrators; anyone else gets the token without it (a server may
+        // grant less than asked, RFC 6749 section 3.3, and then says so in the response's scope).
+        if (!roles.Contains(Roles.Admin, StringComparer.OrdinalIgnoreCase))
+        {
+            scopes = scopes.Remove(IdentityHostScopes.Admin);
+        }
 
         identity.SetScopes(scopes);
         identity.SetResources(Audiences(scopes, resources));
@@ -60,8 +69,16 @@ internal sealed class UserPrincipalFactory(UserManager<ApplicationUser> users, I
         identity.SetClaim(Claims.Name, user.UserName)
             .SetClaim(Claims.PreferredUsername, user.UserName)
             .SetClaims(Claims.Role, [.. await users.GetRolesAsync(user)]);
+        SetEmail(identity, user);
         identity.SetDestinations(GetDestinations);
         return new ClaimsPrincipal(identity);
+    }
+
+    /// <summary>The user's current address and whether it is verified; none when the user has no address.</summary>
+    private static void SetEmail(ClaimsIdentity identity, ApplicationUser user)
+    {
+        identity.SetClaim(Claims.Email, user.Email)
+            .SetClaim(Claims.EmailVerified, user.Email is null ? null : user.EmailConfirmed);
     }
 
     /// <summary>
@@ -90,6 +107,15 @@ internal sealed class UserPrincipalFactory(UserManager<ApplicationUser> users, I
             case Claims.Name or Claims.PreferredUsername:
                 yield return Destinations.AccessToken;
                 if (claim.Subject!.HasScope(Scopes.Profile))
+                {
+                    yield return Destinations.IdentityToken;
+                }
+
+                yield break;
+
+            case Claims.Email or Claims.EmailVerified:
+                // Note: personal data, for the client that asked for the email scope; resource APIs do not get it.
+                if (claim.Subject!.HasScope(Scopes.Email))
                 {
                     yield return Destinations.IdentityToken;
                 }

@@ -30,6 +30,11 @@ public sealed class JsonEndpointTests(SqliteServerFixture fixture) : ServerTests
     [InlineData(RouteNames.LoginPage, RateLimitPolicies.PasswordCheck)]
     [InlineData("/api/auth/register", RateLimitPolicies.Registration)]
     [InlineData("/account/register", RateLimitPolicies.Registration)]
+    [InlineData("/api/account/password/forgot", RateLimitPolicies.AccountRecovery)]
+    [InlineData("/api/account/email/resend", RateLimitPolicies.AccountRecovery)]
+    [InlineData(RouteNames.ForgotPasswordPage, RateLimitPolicies.AccountRecovery)]
+    [InlineData(RouteNames.ResendVerificationPage, RateLimitPolicies.AccountRecovery)]
+    [InlineData(RouteNames.AccountPage, RateLimitPolicies.PasswordCheck)]
     public void EndpointsThatCheckPasswordsOrCreateAccountsNameTheirRateLimit(string path, string policy)
     {
         var endpoint = Assert.Single(Endpoints(), candidate => "/" + candidate.RoutePattern.RawText?.TrimStart('/') == path);

@@ -8,8 +8,8 @@ public sealed class ClientRegistrationStartupTests(SqliteServerFixture fixture) 
     [Theory]
     [InlineData("OpenIddict:Clients:20:ClientSecret (or Jwks or JwksUri) is required for the client_credentials grant",
         "OpenIddict:Clients:20:ClientId=robot", "OpenIddict:Clients:20:GrantTypes:0=client_credentials", "OpenIddict:Clients:20:Scopes:0=api")]
-    [InlineData("OpenIddict:Clients:20:Scopes has 'email'",
-        "OpenIddict:Clients:20:ClientId=mailer", "OpenIddict:Clients:20:GrantTypes:0=password", "OpenIddict:Clients:20:Scopes:0=email")]
+    [InlineData("OpenIddict:Clients:20:Scopes has 'phone'",
+        "OpenIddict:Clients:20:ClientId=caller", "OpenIddict:Clients:20:GrantTypes:0=password", "OpenIddict:Clients:20:Scopes:0=phone")]
     [InlineData("OpenIddict:Clients:20:RedirectUris:0 must be an absolute URI without a fragment or wildcard",
         "OpenIddict:Clients:20:ClientId=spa", "OpenIddict:Clients:20:GrantTypes:0=authorization_code",
         "OpenIddict:Clients:20:RedirectUris:0=https://*.spa.example/callback", "OpenIddict:Clients:20:Scopes:0=openid")]

@@ -40,9 +40,9 @@ public sealed class IdentityServerProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts the server with <paramref name="settings"/> (as environment variables; <c>:</c> becomes <c>__</c>) and
-    /// waits until it is ready.
+    /// waits until it is ready; it listens on <paramref name="extraPorts"/> of the loopback too.
     /// </summary>
-    public static async Task<IdentityServerProcess> StartAsync(IReadOnlyDictionary<string, string> settings)
+    public static async Task<IdentityServerProcess> StartAsync(IReadOnlyDictionary<string, string> settings, params int[] extraPorts)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var directory = Directory.CreateTempSubdirectory("identityhost-process-").FullName;
@@ -68,7 +68,8 @@ public sealed class IdentityServerProcess : IAsyncDisposable
             WorkingDirectory = directory,
         };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-        start.Environment["ASPNETCORE_URLS"] = baseAddress.ToString().TrimEnd('/');
+        start.Environment["ASPNETCORE_URLS"] = string.Join(';',
+            extraPorts.Select(extra => $"http://127.0.0.1:{extra}").Prepend(baseAddress.ToString().TrimEnd('/')));
         start.Environment["ConnectionStrings__IdentityHost"] = $"Data Source={Path.Combine(directory, "identityhost.db")}";
         foreach (var (key, value) in settings)
         {
@@ -200,7 +201,7 @@ public sealed class IdentityServerProcess : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -85,6 +85,8 @@ public sealed class SigningKeyTests(SqliteServerFixture fixture) : ServerTests(f
             ["OpenIddict:Keys:SigningKeyPassword"] = pfxPassword,
             ["OpenIddict:Keys:EncryptionKeyPath"] = encryptionPath,
             ["OpenIddict:RequireHttps"] = "false",
+            // Note: outside Development mail links need a fixed issuer.
+            ["OpenIddict:Issuer"] = IdentityServerFixture.Authority.ToString(),
             ["OpenIddict:Clients:0:ClientId"] = IdentityServerFixture.ClientId,
             ["OpenIddict:Clients:0:GrantTypes:0"] = "password",
             ["OpenIddict:Clients:0:Scopes:0"] = "api",
@@ -129,6 +131,8 @@ public sealed class SigningKeyTests(SqliteServerFixture fixture) : ServerTests(f
             ["OpenIddict:Keys:SigningKeyPath"] = signingPath,
             ["OpenIddict:Keys:EncryptionKeyPath"] = encryptionPath,
             ["OpenIddict:RequireHttps"] = "false",
+            // Note: outside Development mail links need a fixed issuer.
+            ["OpenIddict:Issuer"] = IdentityServerFixture.Authority.ToString(),
             ["OpenIddict:Clients:0:ClientId"] = IdentityServerFixture.ClientId,
             ["OpenIddict:Clients:0:GrantTypes:0"] = "password",
             ["OpenIddict:Clients:0:Scopes:0"] = "api",
@@ -155,6 +159,8 @@ public sealed class SigningKeyTests(SqliteServerFixture fixture) : ServerTests(f
         ["Database:Provider"] = "Sqlite",
         ["ConnectionStrings:IdentityHost"] = $"Data Source={Path.Combine(Fixture.Directory, databaseFile)}",
         ["OpenIddict:RequireHttps"] = "false",
+        // Note: outside Development mail links need a fixed issuer.
+        ["OpenIddict:Issuer"] = IdentityServerFixture.Authority.ToString(),
         ["OpenIddict:Clients:0:ClientId"] = IdentityServerFixture.ClientId,
         ["OpenIddict:Clients:0:GrantTypes:0"] = "password",
         ["OpenIddict:Clients:0:Scopes:0"] = "api",

@@ -94,7 +94,7 @@ public sealed class ClientRegistrationValidatorTests
     }
 
     [Theory]
-    [InlineData("email")]
+    [InlineData("phone")]
     [InlineData("API")]
     public void ClientFailsGivenAnUnknownScope(string scope)
     {
@@ -102,7 +102,7 @@ public sealed class ClientRegistrationValidatorTests
         client.Scopes.Add(scope);
 
         AssertFails(Validate(client),
-            $"OpenIddict:Clients:0:Scopes has '{scope}'; supported: openid, profile, roles, offline_access, api.");
+            $"OpenIddict:Clients:0:Scopes has '{scope}'; supported: openid, profile, roles, offline_access, api, email, admin.");
     }
 
     [Fact]
@@ -141,7 +141,7 @@ public sealed class ClientRegistrationValidatorTests
         {
             ClientId = "broken",
             GrantTypes = ["authorization_code", "client_credentials", "implicit"],
-            Scopes = ["email"],
+            Scopes = ["phone"],
         };
 
         var result = Validate(client);
@@ -151,7 +151,7 @@ public sealed class ClientRegistrationValidatorTests
                 $"OpenIddict:Clients:0:GrantTypes has 'implicit'; {Supported}",
                 "OpenIddict:Clients:0:ClientSecret (or Jwks or JwksUri) is required for the client_credentials grant (a confidential client).",
                 "OpenIddict:Clients:0:RedirectUris needs at least one URI for the authorization_code grant.",
-                "OpenIddict:Clients:0:Scopes has 'email'; supported: openid, profile, roles, offline_access, api.",
+                "OpenIddict:Clients:0:Scopes has 'phone'; supported: openid, profile, roles, offline_access, api, email, admin.",
             ],
             result.Failures);
     }
