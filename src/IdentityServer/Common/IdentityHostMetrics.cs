@@ -32,12 +32,12 @@ public sealed class IdentityHostMetrics
             "identityhost.tokens_issued", "{response}", "Successful token endpoint responses, by grant type.");
         _mailsSent = meter.CreateCounter<long>("identityhost.mails_sent", "{mail}", "Mails the SMTP server accepted.");
         _mailsFailed = meter.CreateCounter<long>(
-            "identityhost.mails_failed", "{attempt}", "Mail delivery attempts that failed (each is retried until it gives up).");
+            "identityhost.mails_failed", "{attempt}", "Mail delivery attempts that failed (the mail stays in the outbox and is tried again later).");
         _keyRotations = meter.CreateCounter<long>(
             "identityhost.key_rotations", "{key}", "Signing and encryption keys created by the key ring, by use.");
         meter.CreateObservableGauge(
             "identityhost.mail_outbox_depth", () => Volatile.Read(ref _outboxDepth), "{mail}",
-            "Mails waiting in the outbox, as last seen by the mail sender.");
+            "Rows waiting in the outbox (mails and account requests), as last counted by the sender on this node.");
     }
 
     /// <summary>Counts a sign-in attempt: <paramref name="method"/> (for example <c>password</c>) and its <paramref name="result"/>.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using IdentityHost.IdentityServer.Common;
 using IdentityHost.IdentityServer.Data;
 using IdentityHost.IdentityServer.Entities;
 using Microsoft.EntityFrameworkCore;
@@ -18,6 +19,7 @@ internal sealed class OutboxSender(
     IHostEnvironment environment,
     OutboxSignal signal,
     TimeProvider clock,
+    IdentityHostMetrics metrics,
     ILogger<OutboxSender> logger) : BackgroundService
 {
     /// <summary>This process's name in claims: machine, process and a random part (two processes never share one).</summary>
@@ -62,6 +64,7 @@ internal sealed class OutboxSender(
         var database = scope.ServiceProvider.GetRequiredService<IdentityHostDbContext>();
         var now = clock.GetUtcNow().UtcDateTime;
         await PruneAsync(database, now, cancellationToken);
+        metrics.OutboxDepth(await database.Outbox.LongCountAsync(row => row.DoneAt == null, cancellationToken));
 
         var due = await database.Outbox.AsNoTracking()
             .Where(row => row.DoneAt == null && row.NextAttemptAt <= now && (row.ClaimedUntil == null || row.ClaimedUntil < now))
@@ -97,6 +100,7 @@ internal sealed class OutboxSender(
                 {
                     await transport.SendAsync(row, cancellationToken);
                     await Outbox.MarkDoneAsync(database, id, Node, clock.GetUtcNow().UtcDateTime, cancellationToken);
+                    metrics.MailSent();
                     logger.LogInformation("Sent outbox mail {OutboxId} ({Subject})", id, row.Subject);
                 }
                 else if (handlers.TryGetValue(row.Kind, out var handler))
@@ -121,6 +125,11 @@ internal sealed class OutboxSender(
                         .SetProperty(message => message.ClaimedBy, (string?)null)
                         .SetProperty(message => message.ClaimedUntil, (DateTime?)null)
                         .SetProperty(message => message.LastError, error.Length > 1024 ? error[..1024] : error), CancellationToken.None);
+                if (row.Kind == OutboxMessage.MailKind)
+                {
+                    metrics.MailFailed();
+                }
+
                 logger.LogWarning("Outbox row {OutboxId} ({Kind}) failed, try {Attempts}; next try at {NextAttempt:o}: {Error}",
                     id, row.Kind, attempts, next, error);
                 if (row.Kind == OutboxMessage.MailKind && exception is not MailKit.Net.Smtp.SmtpCommandException)

@@ -64,6 +64,27 @@ public abstract partial class MetricsTests(IdentityServerFixture fixture) : Serv
     }
 
     [Fact]
+    public async Task DeliveredMailIsCountedAndTheOutboxDepthIsExported()
+    {
+        await using var host = Fixture.CreateHost(Enabled);
+        using var client = host.CreateClient();
+        var before = await PrometheusScrape.ReadAsync(client);
+
+        var user = await IdentityServerFixture.CreateUserWithEmailAsync(client);
+        await Fixture.Mail.WaitForAsync(user.Email);
+        var after = await PrometheusScrape.ReadAsync(client);
+        for (var attempt = 0; attempt < 100 && after.Sum("identityhost_mails_sent_total") == before.Sum("identityhost_mails_sent_total"); attempt++)
+        {
+            // Note: the SMTP server has the mail a moment before the sender marks it done and counts it.
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+            after = await PrometheusScrape.ReadAsync(client);
+        }
+
+        Assert.Equal(1, after.Sum("identityhost_mails_sent_total") - before.Sum("identityhost_mails_sent_total"));
+        Assert.True(after.Has("identityhost_mail_outbox_depth"), after.Text);
+    }
+
+    [Fact]
     public async Task KeyCreationIsCounted()
     {
         // Note: a server on an empty database creates its first signing and encryption keys while it starts.
