@@ -251,6 +251,30 @@ BEGIN
         INSERT INTO `__EFMigrationsHistory` (`MigrationId`, `ProductVersion`)
         VALUES ('20261203151855_AccountEmailOutboxSessions', '10.0.15');
     END IF;
+    IF NOT EXISTS (SELECT 1 FROM `__EFMigrationsHistory` WHERE `MigrationId` = '20261204183122_AuditRecords') THEN
+        CREATE TABLE `AuditRecords` (
+            `Id` bigint NOT NULL AUTO_INCREMENT,
+            `OccurredAt` datetime(6) NOT NULL,
+            `Type` varchar(64) NOT NULL,
+            `UserId` varchar(191) NULL,
+            `ClientId` varchar(191) NULL,
+            `IpAddress` varchar(64) NULL,
+            `Detail` varchar(512) NULL,
+            `TraceId` varchar(32) NULL,
+            PRIMARY KEY (`Id`)
+        );
+
+        CREATE INDEX `IX_AuditRecords_ClientId_Id` ON `AuditRecords` (`ClientId`, `Id`);
+
+        CREATE INDEX `IX_AuditRecords_OccurredAt` ON `AuditRecords` (`OccurredAt`);
+
+        CREATE INDEX `IX_AuditRecords_Type_Id` ON `AuditRecords` (`Type`, `Id`);
+
+        CREATE INDEX `IX_AuditRecords_UserId_Id` ON `AuditRecords` (`UserId`, `Id`);
+
+        INSERT INTO `__EFMigrationsHistory` (`MigrationId`, `ProductVersion`)
+        VALUES ('20261204183122_AuditRecords', '10.0.15');
+    END IF;
 END //
 DELIMITER ;
 

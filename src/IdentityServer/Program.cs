@@ -1,5 +1,6 @@
 using IdentityHost.IdentityServer.Accounts;
 using IdentityHost.IdentityServer.Api;
+using IdentityHost.IdentityServer.Audit;
 using IdentityHost.IdentityServer.Clients;
 using IdentityHost.IdentityServer.Common;
 using IdentityHost.IdentityServer.Cors;
@@ -32,6 +33,7 @@ try
     builder.AddRateLimits();
     builder.AddIdentityHostDatabase();
     builder.AddSharedDataProtection();
+    builder.AddAuditLog();
     builder.AddServerKeys();
     builder.AddApiResources();
     builder.AddMail();
@@ -55,6 +57,7 @@ try
     app.MapAuthApi();
     app.MapUsersApi();
     app.MapAccountApi();
+    app.MapAuditApi();
     app.MapApiDocumentation();
     app.MapTokenEndpoints();
     app.MapInteractiveSignIn();

@@ -6,7 +6,7 @@ public sealed class IdentityServerLayerTests
     private static readonly LayerTable Layers = new(typeof(Program).Assembly, "src/IdentityServer", "IdentityHost.IdentityServer",
         ["Common", "Entities"],
         ["Data"],
-        ["Keys", "Resources", "Mail"],
+        ["Keys", "Resources", "Mail", "Audit"],
         ["Accounts", "Clients"],
         ["Tokens", "Sessions"],
         ["Cors"],

@@ -110,9 +110,11 @@ public sealed class UserRegistration(
                     if (address is not null)
                     {
                         await emails.AddVerificationAsync(user, address, cancellationToken);
-                        await database.SaveChangesAsync(cancellationToken);
                     }
 
+                    // Note: the audit record commits with the account, or not at all.
+                    audit.Write(AuditEvents.UserRegistered, user.Id, "role " + role);
+                    await database.SaveChangesAsync(cancellationToken);
                     await transaction.CommitAsync(cancellationToken);
                 }
 
@@ -155,7 +157,6 @@ public sealed class UserRegistration(
         }
 
         logger.LogInformation("Registered user {UserId} with role {Role}", user.Id, role);
-        audit.Write(AuditEvents.UserRegistered, user.Id, "role " + role);
         return RegistrationResult.Created(user, role);
     }
 

@@ -116,11 +116,13 @@ public static class UsersApi
             await using var transaction = await database.Database.BeginTransactionAsync(context.RequestAborted);
             Check(await users.RemoveFromRolesAsync(user, before.Except(wanted, StringComparer.OrdinalIgnoreCase)));
             Check(await users.AddToRolesAsync(user, wanted.Except(before, StringComparer.OrdinalIgnoreCase)));
+            audit.Write(AuditEvents.UserRolesChanged, user.Id,
+                $"from [{string.Join(", ", before.Order(StringComparer.Ordinal))}] to [{string.Join(", ", wanted.Order(StringComparer.Ordinal))}]");
+            await database.SaveChangesAsync(context.RequestAborted);
             await transaction.CommitAsync(context.RequestAborted);
         });
 
         var roles = await users.GetRolesAsync(user);
-        audit.Write(AuditEvents.UserRolesChanged, user.Id, $"from [{string.Join(", ", before)}] to [{string.Join(", ", roles)}]");
         return TypedResults.Ok(UserResponse.For(user, [.. roles]));
     }
 

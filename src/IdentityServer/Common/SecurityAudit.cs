@@ -1,13 +1,16 @@
+using System.Diagnostics;
+using IdentityHost.IdentityServer.Entities;
 using Microsoft.AspNetCore;
 
 namespace IdentityHost.IdentityServer.Common;
 
 /// <summary>
 /// Writes security events as structured log events (category <c>IdentityHost.Audit</c>): what happened, to which
-/// user, through which client, from which address. Never a password, token or secret; an unknown user name is
-/// not logged either, as people sometimes type their password into it.
+/// user, through which client, from which address; and hands each to the <see cref="IAuditSink"/>, which stores it in
+/// the audit table. Never a password, token or secret; an unknown user name is not logged either, as people sometimes
+/// type their password into it.
 /// </summary>
-public sealed class SecurityAudit(ILoggerFactory loggers, IHttpContextAccessor http)
+public sealed class SecurityAudit(ILoggerFactory loggers, IHttpContextAccessor http, TimeProvider clock, IAuditSink? sink = null)
 {
     /// <summary>The log category of audit events.</summary>
     public const string Category = "IdentityHost.Audit";
@@ -23,7 +26,30 @@ public sealed class SecurityAudit(ILoggerFactory loggers, IHttpContextAccessor h
         _logger.LogInformation(
             "Audit {AuditEvent}: user {UserId}, client {ClientId}, from {ClientIp} {AuditDetail}",
             auditEvent, userId ?? "(unknown)", clientId ?? "(none)", address ?? "(unknown)", detail ?? string.Empty);
+        sink?.Record(new AuditRecord
+        {
+            OccurredAt = clock.GetUtcNow().UtcDateTime,
+            Type = auditEvent,
+            // Note: a client id comes from the request as sent; every text is cut to its column so no insert is refused.
+            UserId = Cut(userId, AuditRecord.IdMaxLength),
+            ClientId = Cut(clientId, AuditRecord.IdMaxLength),
+            IpAddress = Cut(address, AuditRecord.AddressMaxLength),
+            Detail = Cut(detail, AuditRecord.DetailMaxLength),
+            TraceId = Activity.Current?.TraceId.ToHexString(),
+        });
     }
+
+    private static string? Cut(string? value, int length) => value is not null && value.Length > length ? value[..length] : value;
+}
+
+/// <summary>Where <see cref="SecurityAudit"/> sends each event to be stored (the audit table, in <c>Audit</c>).</summary>
+public interface IAuditSink
+{
+    /// <summary>
+    /// Stores <paramref name="record"/>: in the caller's database transaction when one is open (so it commits or rolls back
+    /// with the change it records), otherwise soon after.
+    /// </summary>
+    void Record(AuditRecord record);
 }
 
 /// <summary>The names of the audit events <see cref="SecurityAudit"/> writes.</summary>

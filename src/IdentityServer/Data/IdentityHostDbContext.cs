@@ -28,6 +28,9 @@ public abstract class IdentityHostDbContext(DbContextOptions options)
     /// <summary>What the account pages show about each login (one row per OpenIddict authorization).</summary>
     public DbSet<UserSession> UserSessions => Set<UserSession>();
 
+    /// <summary>The append-only audit table (<see cref="AuditRecord"/>).</summary>
+    public DbSet<AuditRecord> AuditRecords => Set<AuditRecord>();
+
     /// <summary>
     /// The longest token or authorization subject. Note: OpenIddict's default (400) makes its composite
     /// (ApplicationId, Status, Subject, Type) indexes wider than MySQL's 3,072-byte utf8mb4 key limit;
@@ -41,6 +44,46 @@ public abstract class IdentityHostDbContext(DbContextOptions options)
     /// TRANSACTION, BEGIN and COMMIT, three more round trips on every token a grant stores.
     /// </summary>
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await SaveChangesCoreAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+        catch
+        {
+            AbandonAuditRecords();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        try
+        {
+            return base.SaveChanges(acceptAllChangesOnSuccess);
+        }
+        catch
+        {
+            AbandonAuditRecords();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// After a failed save: the audit records it carried describe a change that did not happen, so they are dropped (the
+    /// audit recorder, seeing <see cref="AuditRecord.Abandoned"/>, does not write them later either).
+    /// </summary>
+    private void AbandonAuditRecords()
+    {
+        foreach (var entry in ChangeTracker.Entries<AuditRecord>().Where(entry => entry.State == EntityState.Added).ToList())
+        {
+            entry.Entity.Abandoned = true;
+            entry.State = EntityState.Detached;
+        }
+    }
+
+    private async Task<int> SaveChangesCoreAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken)
     {
         if (Database.CurrentTransaction is not null || Database.AutoTransactionBehavior != AutoTransactionBehavior.WhenNeeded ||
             !HasSingleChangedRow())
@@ -112,6 +155,23 @@ public abstract class IdentityHostDbContext(DbContextOptions options)
             // Note: the sender's one query: pending rows whose time has come, oldest first.
             message.HasIndex(row => new { row.DoneAt, row.NextAttemptAt });
             message.HasIndex(row => row.UserId);
+        });
+
+        builder.Entity<AuditRecord>(record =>
+        {
+            record.ToTable("AuditRecords");
+            record.Property(row => row.Type).HasMaxLength(64);
+            record.Property(row => row.UserId).HasMaxLength(AuditRecord.IdMaxLength);
+            record.Property(row => row.ClientId).HasMaxLength(AuditRecord.IdMaxLength);
+            record.Property(row => row.IpAddress).HasMaxLength(AuditRecord.AddressMaxLength);
+            record.Property(row => row.Detail).HasMaxLength(AuditRecord.DetailMaxLength);
+            record.Property(row => row.TraceId).HasMaxLength(32);
+            record.Property(row => row.OccurredAt).HasConversion(value => value, value => DateTime.SpecifyKind(value, DateTimeKind.Utc));
+            // Note: the API's searches, newest first by id within each filter; the time index serves time ranges and the pruner.
+            record.HasIndex(row => new { row.UserId, row.Id });
+            record.HasIndex(row => new { row.ClientId, row.Id });
+            record.HasIndex(row => new { row.Type, row.Id });
+            record.HasIndex(row => row.OccurredAt);
         });
 
         builder.Entity<UserSession>(session =>

@@ -42,12 +42,12 @@ public sealed class AccountDeletion(IdentityHostDbContext database, Outbox outbo
                     ["UserName"] = user.UserName!,
                     ["Time"] = clock.GetUtcNow().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
                 });
-                await database.SaveChangesAsync(cancellationToken);
             }
 
+            audit.Write(AuditEvents.UserDeleted, userId, "by the user");
+            await database.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         });
         outbox.Notify();
-        audit.Write(AuditEvents.UserDeleted, userId, "by the user");
     }
 }

@@ -46,9 +46,10 @@ public sealed class PasswordChange(
                     ["Time"] = clock.GetUtcNow().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
                     ["Link"] = links.Build(RouteNames.ForgotPasswordPage, new Dictionary<string, string?>()).AbsoluteUri,
                 });
-                await database.SaveChangesAsync(cancellationToken);
             }
 
+            audit.Write(AuditEvents.PasswordChanged, user.Id);
+            await database.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return changed;
         });
@@ -59,7 +60,6 @@ public sealed class PasswordChange(
         }
 
         outbox.Notify();
-        audit.Write(AuditEvents.PasswordChanged, user.Id);
         await revoker.RevokeUserAsync(user.Id, "password changed", cancellationToken);
         return null;
     }

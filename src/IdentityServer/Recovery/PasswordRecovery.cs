@@ -145,6 +145,7 @@ public sealed class PasswordRecovery(
                 });
             }
 
+            audit.Write(AuditEvents.PasswordReset, user.Id);
             await database.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return true;
@@ -157,7 +158,6 @@ public sealed class PasswordRecovery(
         }
 
         outbox.Notify();
-        audit.Write(AuditEvents.PasswordReset, user.Id);
         await revoker.RevokeUserAsync(user.Id, "password reset", cancellationToken);
         return PasswordResetResult.Done;
     }
