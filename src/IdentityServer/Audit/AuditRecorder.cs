@@ -14,8 +14,20 @@ internal sealed class AuditRecorder(IServiceProvider services, AuditBacklog queu
 {
     private List<AuditRecord>? _attached;
 
-    public void Record(AuditRecord record)
+    public void Record(AuditEntry entry)
     {
+        ArgumentNullException.ThrowIfNull(entry);
+        // Note: a client id comes from the request as sent; every text is cut to its column so no insert is refused.
+        var record = new AuditRecord
+        {
+            OccurredAt = entry.OccurredAt,
+            Type = Cut(entry.Type, AuditRecord.TypeMaxLength)!,
+            UserId = Cut(entry.UserId, AuditRecord.IdMaxLength),
+            ClientId = Cut(entry.ClientId, AuditRecord.IdMaxLength),
+            IpAddress = Cut(entry.IpAddress, AuditRecord.AddressMaxLength),
+            Detail = Cut(entry.Detail, AuditRecord.DetailMaxLength),
+            TraceId = Cut(entry.TraceId, AuditRecord.TraceIdMaxLength),
+        };
         var database = services.GetService<IdentityHostDbContext>();
         if (database?.Database.CurrentTransaction is not null)
         {
@@ -26,6 +38,8 @@ internal sealed class AuditRecorder(IServiceProvider services, AuditBacklog queu
 
         queue.Enqueue(record);
     }
+
+    private static string? Cut(string? value, int length) => value is not null && value.Length > length ? value[..length] : value;
 
     /// <summary>
     /// At the end of the scope: a record that joined a transaction but was never saved (no save followed it) is queued,

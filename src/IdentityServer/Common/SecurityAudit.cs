@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using IdentityHost.IdentityServer.Entities;
 using Microsoft.AspNetCore;
 
 namespace IdentityHost.IdentityServer.Common;
@@ -26,30 +25,30 @@ public sealed class SecurityAudit(ILoggerFactory loggers, IHttpContextAccessor h
         _logger.LogInformation(
             "Audit {AuditEvent}: user {UserId}, client {ClientId}, from {ClientIp} {AuditDetail}",
             auditEvent, userId ?? "(unknown)", clientId ?? "(none)", address ?? "(unknown)", detail ?? string.Empty);
-        sink?.Record(new AuditRecord
-        {
-            OccurredAt = clock.GetUtcNow().UtcDateTime,
-            Type = auditEvent,
-            // Note: a client id comes from the request as sent; every text is cut to its column so no insert is refused.
-            UserId = Cut(userId, AuditRecord.IdMaxLength),
-            ClientId = Cut(clientId, AuditRecord.IdMaxLength),
-            IpAddress = Cut(address, AuditRecord.AddressMaxLength),
-            Detail = Cut(detail, AuditRecord.DetailMaxLength),
-            TraceId = Activity.Current?.TraceId.ToHexString(),
-        });
+        sink?.Record(new AuditEntry(
+            clock.GetUtcNow().UtcDateTime, auditEvent, userId, clientId, address, detail, Activity.Current?.TraceId.ToHexString()));
     }
-
-    private static string? Cut(string? value, int length) => value is not null && value.Length > length ? value[..length] : value;
 }
+
+/// <summary>One security event as <see cref="SecurityAudit"/> hands it to an <see cref="IAuditSink"/>.</summary>
+/// <param name="OccurredAt">When (UTC, from the server's clock).</param>
+/// <param name="Type">One of <see cref="AuditEvents"/>.</param>
+/// <param name="UserId">The user it concerns, when known.</param>
+/// <param name="ClientId">The OAuth client of the request, as sent.</param>
+/// <param name="IpAddress">The address the request came from.</param>
+/// <param name="Detail">What else the server says of it.</param>
+/// <param name="TraceId">The W3C trace id of the request.</param>
+public sealed record AuditEntry(
+    DateTime OccurredAt, string Type, string? UserId, string? ClientId, string? IpAddress, string? Detail, string? TraceId);
 
 /// <summary>Where <see cref="SecurityAudit"/> sends each event to be stored (the audit table, in <c>Audit</c>).</summary>
 public interface IAuditSink
 {
     /// <summary>
-    /// Stores <paramref name="record"/>: in the caller's database transaction when one is open (so it commits or rolls back
+    /// Stores <paramref name="entry"/>: in the caller's database transaction when one is open (so it commits or rolls back
     /// with the change it records), otherwise soon after.
     /// </summary>
-    void Record(AuditRecord record);
+    void Record(AuditEntry entry);
 }
 
 /// <summary>The names of the audit events <see cref="SecurityAudit"/> writes.</summary>

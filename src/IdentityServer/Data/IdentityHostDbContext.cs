@@ -160,12 +160,12 @@ public abstract class IdentityHostDbContext(DbContextOptions options)
         builder.Entity<AuditRecord>(record =>
         {
             record.ToTable("AuditRecords");
-            record.Property(row => row.Type).HasMaxLength(64);
+            record.Property(row => row.Type).HasMaxLength(AuditRecord.TypeMaxLength);
             record.Property(row => row.UserId).HasMaxLength(AuditRecord.IdMaxLength);
             record.Property(row => row.ClientId).HasMaxLength(AuditRecord.IdMaxLength);
             record.Property(row => row.IpAddress).HasMaxLength(AuditRecord.AddressMaxLength);
             record.Property(row => row.Detail).HasMaxLength(AuditRecord.DetailMaxLength);
-            record.Property(row => row.TraceId).HasMaxLength(32);
+            record.Property(row => row.TraceId).HasMaxLength(AuditRecord.TraceIdMaxLength);
             record.Property(row => row.OccurredAt).HasConversion(value => value, value => DateTime.SpecifyKind(value, DateTimeKind.Utc));
             // Note: the API's searches, newest first by id within each filter; the time index serves time ranges and the pruner.
             record.HasIndex(row => new { row.UserId, row.Id });

@@ -16,6 +16,12 @@ public sealed class AuditRecord
     /// <summary>The maximum length of <see cref="UserId"/> and <see cref="ClientId"/>.</summary>
     public const int IdMaxLength = 191;
 
+    /// <summary>The maximum length of <see cref="Type"/>.</summary>
+    public const int TypeMaxLength = 64;
+
+    /// <summary>The maximum length of <see cref="TraceId"/>.</summary>
+    public const int TraceIdMaxLength = 32;
+
     /// <summary>The maximum length of <see cref="IpAddress"/>.</summary>
     public const int AddressMaxLength = 64;
 
