@@ -58,6 +58,7 @@ try
     app.MapUsersApi();
     app.MapAccountApi();
     app.MapAuditApi();
+    app.MapClientsApi();
     app.MapApiDocumentation();
     app.MapTokenEndpoints();
     app.MapInteractiveSignIn();

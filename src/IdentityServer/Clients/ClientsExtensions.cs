@@ -23,6 +23,7 @@ public static class ClientsExtensions
         builder.Services.AddDatabaseSeeder<ClientSynchronizer>();
 
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddScoped<ClientAdministration>();
         builder.Services.AddSingleton<ClientSecretCache>();
         builder.Services.AddSingleton<ClientLookupCache>();
         builder.Services.AddSingleton<ClientKeySetCache>();

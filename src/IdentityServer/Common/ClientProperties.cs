@@ -14,4 +14,7 @@ public static class ClientProperties
 
     /// <summary>The audiences the client may exchange tokens for (RFC 8693).</summary>
     public const string TokenExchangeAudiences = "token_exchange_audiences";
+
+    /// <summary>Where the client came from: <c>configuration</c> or <c>api</c> (Clients.ClientSources).</summary>
+    public const string Source = "identityhost_source";
 }

@@ -17,10 +17,11 @@ public sealed class SecurityAudit(ILoggerFactory loggers, IHttpContextAccessor h
     private readonly ILogger _logger = loggers.CreateLogger(Category);
 
     /// <summary>Records <paramref name="auditEvent"/> (one of <see cref="AuditEvents"/>) for <paramref name="userId"/> (null: unknown user).</summary>
-    public void Write(string auditEvent, string? userId, string? detail = null)
+    /// <remarks><paramref name="clientId"/> names the client the event is about; by default, the client of the OAuth request.</remarks>
+    public void Write(string auditEvent, string? userId, string? detail = null, string? clientId = null)
     {
         var context = http.HttpContext;
-        var clientId = context?.GetOpenIddictServerRequest()?.ClientId;
+        clientId ??= context?.GetOpenIddictServerRequest()?.ClientId;
         var address = context?.Connection.RemoteIpAddress?.ToString();
         _logger.LogInformation(
             "Audit {AuditEvent}: user {UserId}, client {ClientId}, from {ClientIp} {AuditDetail}",
@@ -82,4 +83,8 @@ public static class AuditEvents
     public const string AppRevoked = "app.revoked";
     public const string UserDeleted = "user.deleted";
     public const string DataExported = "user.data_exported";
+    public const string ClientCreated = "client.created";
+    public const string ClientUpdated = "client.updated";
+    public const string ClientDeleted = "client.deleted";
+    public const string ClientSecretRotated = "client.secret_rotated";
 }

@@ -42,6 +42,12 @@ public abstract partial class ApiDocumentationTests(IdentityServerFixture fixtur
         { "GET", "/api/audit", [200, 400, 401, 403, 503] },
         { "GET", "/api/audit/{id}", [200, 401, 403, 404, 503] },
         { "GET", "/api/audit/export", [200, 400, 401, 403, 503] },
+        { "GET", "/api/clients", [200, 400, 401, 403, 503] },
+        { "GET", "/api/clients/{clientId}", [200, 401, 403, 404, 503] },
+        { "POST", "/api/clients", [201, 400, 401, 403, 409, 415, 503] },
+        { "PUT", "/api/clients/{clientId}", [200, 400, 401, 403, 404, 409, 415, 503] },
+        { "DELETE", "/api/clients/{clientId}", [204, 401, 403, 404, 409, 503] },
+        { "POST", "/api/clients/{clientId}/secret", [200, 400, 401, 403, 404, 409, 503] },
     };
 
     [Fact]
@@ -77,7 +83,8 @@ public abstract partial class ApiDocumentationTests(IdentityServerFixture fixtur
     public async Task AnswersToWrongCallsAreDocumented(string method, string path, int[] statusCodes)
     {
         // Note: no token, and a body that is not JSON, then one that is empty JSON: whatever the server answers is in the document.
-        var address = path.Replace("{id}", Guid.NewGuid().ToString(), StringComparison.Ordinal);
+        var address = path.Replace("{id}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+            .Replace("{clientId}", "no-such-client", StringComparison.Ordinal);
         var bodies = new HttpContent?[] { null, new StringContent("username=x", Encoding.UTF8, "application/x-www-form-urlencoded"), JsonContent.Create(new { }) };
         foreach (var body in bodies)
         {
