@@ -15,6 +15,7 @@ using IdentityHost.IdentityServer.Sessions;
 using IdentityHost.IdentityServer.SignIn;
 using IdentityHost.IdentityServer.Telemetry;
 using IdentityHost.IdentityServer.Tokens;
+using IdentityHost.IdentityServer.Users;
 using Serilog;
 
 Log.Logger = LoggingExtensions.CreateBootstrapLogger();
@@ -44,6 +45,7 @@ try
     builder.AddAccountPages();
     builder.AddSeedLogin();
     builder.AddInteractiveSignIn();
+    builder.AddUserAdministration();
     builder.AddApiAuthorization();
     builder.AddApiDocumentation();
     builder.AddIdentityHostHealthChecks();

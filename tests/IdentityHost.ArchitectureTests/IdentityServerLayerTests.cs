@@ -11,6 +11,7 @@ public sealed class IdentityServerLayerTests
         ["Tokens", "Sessions"],
         ["Cors"],
         ["SeedLogin", "SignIn", "Recovery", "Profile"],
+        ["Users"],
         ["Api"],
         ["Hosting", "Telemetry"]);
 

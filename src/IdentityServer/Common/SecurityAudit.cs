@@ -30,7 +30,9 @@ public sealed class SecurityAudit(ILoggerFactory loggers, IHttpContextAccessor h
 public static class AuditEvents
 {
     public const string UserRegistered = "user.registered";
+    public const string UserCreated = "user.created";
     public const string UserEnabled = "user.enabled";
+    public const string UserDisabled = "user.disabled";
     public const string UserRolesChanged = "user.roles_changed";
     public const string PasswordChanged = "password.changed";
     public const string LoginSucceeded = "login.succeeded";
@@ -54,6 +56,8 @@ public static class AuditEvents
     public const string PasswordResetFailed = "password_reset.failed";
     public const string PasswordReset = "password.reset";
     public const string SessionRevoked = "session.revoked";
+    public const string SessionsEndedByAdministrator = "user.sessions_ended";
+    public const string ResetLinkSentByAdministrator = "user.reset_link_sent";
     public const string AppRevoked = "app.revoked";
     public const string UserDeleted = "user.deleted";
     public const string DataExported = "user.data_exported";
