@@ -1,4 +1,5 @@
 using IdentityHost.IdentityServer.Accounts;
+using IdentityHost.IdentityServer.Admin;
 using IdentityHost.IdentityServer.Api;
 using IdentityHost.IdentityServer.Clients;
 using IdentityHost.IdentityServer.Common;
@@ -46,6 +47,7 @@ try
     builder.AddSeedLogin();
     builder.AddInteractiveSignIn();
     builder.AddUserAdministration();
+    builder.AddAdminConsole();
     builder.AddApiAuthorization();
     builder.AddApiDocumentation();
     builder.AddIdentityHostHealthChecks();
@@ -60,6 +62,7 @@ try
     app.MapApiDocumentation();
     app.MapTokenEndpoints();
     app.MapInteractiveSignIn();
+    app.MapAdminConsole();
     app.MapIdentityHostHealthChecks();
 
     await app.RunAsync();

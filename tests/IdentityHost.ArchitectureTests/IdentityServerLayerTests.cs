@@ -12,7 +12,7 @@ public sealed class IdentityServerLayerTests
         ["Cors"],
         ["SeedLogin", "SignIn", "Recovery", "Profile"],
         ["Users"],
-        ["Api"],
+        ["Api", "Admin"],
         ["Hosting", "Telemetry"]);
 
     [Fact]
