@@ -14,7 +14,7 @@ namespace IdentityHost.Benchmarks;
 /// <remarks>
 /// Every seeded user gets the same password hash (one salt), made once with the server's hasher settings; a sign-in
 /// still verifies that full hash, so logins cost what real ones do. The rows are what Identity itself writes:
-/// normalized name, security and concurrency stamps, lockout enabled, and the <c>user</c> role.
+/// normalized name, a confirmed address (normalized too), security and concurrency stamps, lockout enabled, and the <c>user</c> role.
 /// </remarks>
 internal static class UserSeeder
 {
@@ -38,7 +38,7 @@ internal static class UserSeeder
         {
             var end = Math.Min(start + RowsPerStatement, to);
             var users = new StringBuilder(
-                "INSERT INTO AspNetUsers (Id, UserName, NormalizedUserName, EmailConfirmed, PasswordHash, SecurityStamp, " +
+                "INSERT INTO AspNetUsers (Id, UserName, NormalizedUserName, Email, NormalizedEmail, EmailConfirmed, PasswordHash, SecurityStamp, " +
                 "ConcurrencyStamp, PhoneNumberConfirmed, TwoFactorEnabled, LockoutEnabled, AccessFailedCount, CreatedAt) VALUES ");
             var roles = new StringBuilder("INSERT INTO AspNetUserRoles (UserId, RoleId) VALUES ");
             for (var index = start + 1; index <= end; index++)
@@ -47,7 +47,7 @@ internal static class UserSeeder
                 var name = UserName(index);
                 var separator = index == start + 1 ? string.Empty : ",";
                 users.Append(CultureInfo.InvariantCulture,
-                    $"{separator}('{id}','{name}','{name.ToUpperInvariant()}',0,'{hash}','{Stamp(index, 'S')}','{Stamp(index, 'C')}',0,0,1,0,{createdAt})");
+                    $"{separator}('{id}','{name}','{name.ToUpperInvariant()}','{Email(index)}','{Email(index).ToUpperInvariant()}',1,'{hash}','{Stamp(index, 'S')}','{Stamp(index, 'C')}',0,0,1,0,{createdAt})");
                 roles.Append(CultureInfo.InvariantCulture, $"{separator}('{id}','{roleId}')");
             }
 
@@ -64,6 +64,13 @@ internal static class UserSeeder
 
     /// <summary>The seeded user number <paramref name="index"/>'s name: bench0000001 and so on (the scripts rely on it).</summary>
     public static string UserName(int index) => string.Create(CultureInfo.InvariantCulture, $"bench{index:D7}");
+
+    /// <summary>
+    /// The seeded user's address: a shuffled number (index times a prime, modulo ten million), so that addresses
+    /// are not in the order of the names and an email-prefix search reads another index than a name search.
+    /// </summary>
+    public static string Email(int index) =>
+        string.Create(CultureInfo.InvariantCulture, $"user{(long)index * 7_919 % 10_000_000:D7}@bench.example");
 
     private static string UserId(int index) => string.Create(CultureInfo.InvariantCulture, $"00000000-0000-4000-8000-{index:D12}");
 

@@ -1,4 +1,5 @@
 using IdentityHost.IdentityServer.Accounts;
+using IdentityHost.IdentityServer.Admin;
 using IdentityHost.IdentityServer.Api;
 using IdentityHost.IdentityServer.Audit;
 using IdentityHost.IdentityServer.Clients;
@@ -16,6 +17,7 @@ using IdentityHost.IdentityServer.Sessions;
 using IdentityHost.IdentityServer.SignIn;
 using IdentityHost.IdentityServer.Telemetry;
 using IdentityHost.IdentityServer.Tokens;
+using IdentityHost.IdentityServer.Users;
 using Serilog;
 
 Log.Logger = LoggingExtensions.CreateBootstrapLogger();
@@ -46,6 +48,8 @@ try
     builder.AddAccountPages();
     builder.AddSeedLogin();
     builder.AddInteractiveSignIn();
+    builder.AddUserAdministration();
+    builder.AddAdminConsole();
     builder.AddApiAuthorization();
     builder.AddApiDocumentation();
     builder.AddIdentityHostHealthChecks();
@@ -62,6 +66,7 @@ try
     app.MapApiDocumentation();
     app.MapTokenEndpoints();
     app.MapInteractiveSignIn();
+    app.MapAdminConsole();
     app.MapIdentityHostHealthChecks();
 
     await app.RunAsync();

@@ -11,7 +11,8 @@ public sealed class IdentityServerLayerTests
         ["Tokens", "Sessions"],
         ["Cors"],
         ["SeedLogin", "SignIn", "Recovery", "Profile"],
-        ["Api"],
+        ["Users"],
+        ["Api", "Admin"],
         ["Hosting", "Telemetry"]);
 
     [Fact]

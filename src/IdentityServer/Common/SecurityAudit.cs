@@ -56,7 +56,9 @@ public interface IAuditSink
 public static class AuditEvents
 {
     public const string UserRegistered = "user.registered";
+    public const string UserCreated = "user.created";
     public const string UserEnabled = "user.enabled";
+    public const string UserDisabled = "user.disabled";
     public const string UserRolesChanged = "user.roles_changed";
     public const string PasswordChanged = "password.changed";
     public const string LoginSucceeded = "login.succeeded";
@@ -80,6 +82,8 @@ public static class AuditEvents
     public const string PasswordResetFailed = "password_reset.failed";
     public const string PasswordReset = "password.reset";
     public const string SessionRevoked = "session.revoked";
+    public const string SessionsEndedByAdministrator = "user.sessions_ended";
+    public const string ResetLinkSentByAdministrator = "user.reset_link_sent";
     public const string AppRevoked = "app.revoked";
     public const string UserDeleted = "user.deleted";
     public const string DataExported = "user.data_exported";
