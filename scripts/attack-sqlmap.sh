@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Attacks a locally started IdentityHost with sqlmap (Debian package sqlmap) at every parameter of registration,
-# the seed login and the token endpoint, and fails if sqlmap reports an injectable parameter.
+# the seed login, the token endpoint and the administrators' user search (with an admin token), and fails if sqlmap
+# reports an injectable parameter.
 #
 #   scripts/attack-sqlmap.sh            SQLite, then MySQL (a private mariadbd, when mariadb-server is installed)
 #   IDENTITYHOST_SQLMAP_DATABASES="sqlite"   one database only ("sqlite", "mysql" or both)
@@ -26,6 +27,7 @@ if [[ "${IDENTITYHOST_SKIP_BUILD:-0}" != 1 ]]; then
 fi
 
 work=$(mktemp -d -t identityhost-sqlmap-XXXXXX)
+admin_password=$(python3 -c 'import secrets; print(secrets.token_urlsafe(24))')
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -36,20 +38,23 @@ cleanup() {
 trap cleanup EXIT
 
 
-# Runs sqlmap against one endpoint; fails on an injectable parameter or on a scan that tested nothing.
+# Runs sqlmap against one endpoint; fails on an injectable parameter or on a scan that tested nothing:
+# scan <name> <url> <form or JSON body, or "" for a GET of the URL's query> <dbms> [<header>].
 scan() {
-  local name=$1 url=$2 data=$3 dbms=$4 log=$work/sqlmap-$1-$4.log path
+  local name=$1 url=$2 data=$3 dbms=$4 log=$work/sqlmap-$1-$4.log path method=POST
+  [[ -z "$data" ]] && method=GET
   path=${url#http://*/}
+  path=${path%%\?*}
   local before
-  before=$(grep -c "HTTP POST /$path responded" "$work/identityserver.log" || true)
+  before=$(grep -c "HTTP $method /$path responded" "$work/identityserver.log" || true)
   echo "--> sqlmap: $name ($dbms)"
   # Note: level 2 adds cookie and more boundary tests, risk 1 keeps the payloads read-only; the server answers 400
   # or 401 to nearly everything, so --ignore-code lets sqlmap compare those answers instead of giving up on them.
   sqlmap --batch --flush-session --disable-coloring --output-dir="$work/sqlmap" \
-    -u "$url" --method POST --data "$data" --dbms="$dbms" --level 2 --risk 1 --technique BEUST --time-sec 2 \
+    -u "$url" --method "$method" ${data:+--data "$data"} --dbms="$dbms" --level 2 --risk 1 --technique BEUST --time-sec 2 \
     --ignore-code 400,401,409,415 --threads 2 \
     ${5:+-H "$5"} >"$log" 2>&1 || true
-  local requests=$(( $(grep -c "HTTP POST /$path responded" "$work/identityserver.log" || true) - before ))
+  local requests=$(( $(grep -c "HTTP $method /$path responded" "$work/identityserver.log" || true) - before ))
   if grep -q "identified the following injection point" "$log"; then
     echo "FAIL: sqlmap found an injectable parameter in $name ($dbms):" >&2
     sed -n '/identified the following injection point/,/^---$/p' "$log" >&2
@@ -99,6 +104,8 @@ attack() {
   RateLimiting__CredentialsPerMinute=1000000 \
   RateLimiting__TokenRequestsPerMinute=1000000 \
   RateLimiting__RegistrationsPerMinute=1000000 \
+  Bootstrap__Admin__Username=sqlmapadmin \
+  Bootstrap__Admin__Password="$admin_password" \
     dotnet "src/IdentityServer/bin/$configuration/net10.0/IdentityServer.dll" --contentRoot "$root/src/IdentityServer" \
     >"$work/identityserver.log" 2>&1 &
   local server=$!
@@ -111,8 +118,13 @@ attack() {
     "Content-Type: application/json"
   scan token "$url/connect/token" \
     'grant_type=password&client_id=postman&username=sqlmapuser&password=a+long+enough+pass+phrase&scope=openid' "$dbms"
+  # Note: the search builds a LIKE pattern (or a range) from its text, so it is attacked too, with an admin's token.
+  local admin_token
+  admin_token=$(curl -fsS "$url/connect/token" -d grant_type=password -d client_id=postman -d username=sqlmapadmin \
+    --data-urlencode "password=$admin_password" -d 'scope=openid api admin' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+  scan user-search "$url/api/users?search=sqlmap&pageSize=5&cursor=" "" "$dbms" "Authorization: Bearer $admin_token"
 
-  if grep -Eq "HTTP POST [^ ]+ responded 5[0-9][0-9]" "$work/identityserver.log"; then
+  if grep -Eq "HTTP (GET|POST) [^ ]+ responded 5[0-9][0-9]" "$work/identityserver.log"; then
     echo "FAIL: the server answered sqlmap with a 5xx:" >&2
     grep -E "responded 5[0-9][0-9]" "$work/identityserver.log" | head -n 5 >&2
     return 1

@@ -35,6 +35,12 @@ public sealed class BrowserEnvironment : IAsyncLifetime
 
     public IBrowser Browser { get; private set; } = null!;
 
+    /// <summary>The administrator the identity server creates at start-up, for the admin console's tests.</summary>
+    public const string AdminUserName = "console-admin";
+
+    /// <summary>The administrator's password.</summary>
+    public string AdminPassword { get; } = IdentityServerFixture.NewPassword();
+
     /// <summary>The SMTP server IdentityHost sends its mail to; the tests open the links of the mails it received.</summary>
     public SmtpCatcher Mail { get; } = new();
 
@@ -86,6 +92,8 @@ public sealed class BrowserEnvironment : IAsyncLifetime
             ["OpenIddict:Clients:6:Scopes:1"] = "profile",
             ["OpenIddict:Clients:6:Scopes:2"] = "offline_access",
             ["OpenIddict:Clients:6:RedirectUris:0"] = SinglePageApp.RedirectUriAt(spaPort),
+            ["Bootstrap:Admin:Username"] = AdminUserName,
+            ["Bootstrap:Admin:Password"] = AdminPassword,
         };
         Identity = new KestrelApp<Program>(identityPort, identitySettings);
         Identity.CreateClient().Dispose();

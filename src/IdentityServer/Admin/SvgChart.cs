@@ -29,7 +29,8 @@ public static class SvgChart
     {
         ArgumentNullException.ThrowIfNull(series);
         var points = series.Count == 0 ? 0 : series.Max(line => line.Values.Count);
-        var max = Math.Max(1, series.SelectMany(line => line.Values).DefaultIfEmpty(0).Max());
+        // Note: at least 2, so the middle grid line has a whole count.
+        var max = Math.Max(2, series.SelectMany(line => line.Values).DefaultIfEmpty(0).Max());
         var top = NiceCeiling(max);
         var plotWidth = Width - Left - Right;
         var plotHeight = Height - Top - Bottom;

@@ -59,7 +59,7 @@ public static class UsersApi
     private static async Task<Results<Ok<UserPage>, ValidationProblem>> SearchAsync(
         [AsParameters] UserSearchQuery query, HttpContext context, UserDirectory directory)
     {
-        var page = await directory.SearchAsync(query.Search, query.Cursor, query.PageSize ?? UserDirectory.DefaultPageSize, context.RequestAborted);
+        var page = await directory.SearchAsync(query.Search, query.Cursor, query.Size, context.RequestAborted);
         return page is null
             ? ErrorResponses.Invalid("cursor", "The cursor is not one this search gave; start again without it.")
             : TypedResults.Ok(page);

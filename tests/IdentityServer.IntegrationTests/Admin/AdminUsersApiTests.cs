@@ -61,6 +61,9 @@ public abstract class AdminUsersApiTests(IdentityServerFixture fixture) : Server
     [Theory]
     [InlineData("?pageSize=0", "pageSize")]
     [InlineData("?pageSize=101", "pageSize")]
+    [InlineData("?pageSize=many", "pageSize")]
+    [InlineData("?pageSize=9999999999999", "pageSize")]
+    [InlineData("?pageSize=1&pageSize=2", "pageSize")]
     [InlineData("?cursor=not-a-cursor", "cursor")]
     public async Task SearchRefusesBadPagingWithAProblem(string query, string field)
     {
@@ -72,7 +75,7 @@ public abstract class AdminUsersApiTests(IdentityServerFixture fixture) : Server
     }
 
     [Fact]
-    public async Task SearchRefusesACursorOfAnotherSearchAndAPageSizeThatIsNoNumber()
+    public async Task SearchRefusesACursorOfAnotherSearch()
     {
         var token = await AdminTokenAsync();
         await CreateAsync("zz" + Guid.NewGuid().ToString("N")[..8], IdentityServerFixture.NewEmail());
@@ -80,11 +83,8 @@ public abstract class AdminUsersApiTests(IdentityServerFixture fixture) : Server
         var page = await SearchAsync(token, "?search=zz&pageSize=1");
 
         using var other = await GetAsync($"/api/users?search=zy&cursor={page.GetProperty("next").GetString()}", token);
-        using var text = await GetAsync("/api/users?pageSize=many", token);
 
         Assert.Equal(["cursor"], Problem.ErrorFields(await Problem.ReadAsync(other, HttpStatusCode.BadRequest)));
-        Assert.Equal(HttpStatusCode.BadRequest, text.StatusCode);
-        Assert.Equal("application/problem+json", text.Content.Headers.ContentType?.MediaType);
     }
 
     [Fact]
