@@ -13,7 +13,10 @@ public sealed class KestrelApp<TEntryPoint> : WebApplicationFactory<TEntryPoint>
     {
         _settings = settings;
         BaseAddress = new Uri($"http://localhost:{port}/");
-        UseKestrel(port);
+        // Note: the port goes in as the server's URL, not through UseKestrel(port): that overload rewrites the server's
+        // addresses after the app has started Kestrel on its own thread, and throws when Kestrel bound first
+        // (dotnet/aspnetcore#67714; seen here once as "Addresses cannot be modified after the server has started").
+        UseKestrel();
     }
 
     public Uri BaseAddress { get; }
@@ -21,6 +24,7 @@ public sealed class KestrelApp<TEntryPoint> : WebApplicationFactory<TEntryPoint>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");
+        builder.UseSetting(WebHostDefaults.ServerUrlsKey, $"http://localhost:{BaseAddress.Port}");
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
