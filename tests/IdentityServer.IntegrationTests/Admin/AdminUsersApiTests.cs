@@ -183,12 +183,13 @@ public abstract class AdminUsersApiTests(IdentityServerFixture fixture) : Server
                                                         line.Contains("by administrator " + adminId, StringComparison.Ordinal));
     }
 
-    [Fact]
-    public async Task SearchQueriesReadARangeOfTheNameAndAddressIndexes()
+    /// <summary>
+    /// The SQLite plans of the search. Note: SQLite plans the same with ten rows as with a million (no statistics), so its
+    /// plan is checked by a test (in <see cref="SqliteAdminUsersApiTests"/> only); MariaDB's depends on the table's size and
+    /// is shown at 1,000,000 users in docs/admin.md.
+    /// </summary>
+    protected async Task AssertSearchReadsIndexRangesAsync()
     {
-        // Note: SQLite plans the same with ten rows as with a million (no statistics), so its plan is checked here;
-        // MariaDB's depends on the table's size and is shown at 1,000,000 users in docs/admin.md.
-        Assert.SkipWhen(Fixture.Database != DatabaseKind.Sqlite, "MariaDB's plan depends on the size of the table; see docs/admin.md.");
         await using var scope = Fixture.Host.Services.CreateAsyncScope();
         var directory = scope.ServiceProvider.GetRequiredService<UserDirectory>();
         var database = scope.ServiceProvider.GetRequiredService<IdentityHostDbContext>();
@@ -268,7 +269,11 @@ public abstract class AdminUsersApiTests(IdentityServerFixture fixture) : Server
 
 /// <summary>The tests above on SQLite.</summary>
 public sealed class SqliteAdminUsersApiTests(SqliteServerFixture fixture)
-    : AdminUsersApiTests(fixture), IClassFixture<SqliteServerFixture>;
+    : AdminUsersApiTests(fixture), IClassFixture<SqliteServerFixture>
+{
+    [Fact]
+    public Task SearchQueriesReadARangeOfTheNameAndAddressIndexes() => AssertSearchReadsIndexRangesAsync();
+}
 
 /// <summary>The tests above on MySQL (MariaDB).</summary>
 public sealed class MySqlAdminUsersApiTests(MySqlServerFixture fixture)
