@@ -7,6 +7,7 @@ using IdentityHost.IdentityServer.Data;
 using IdentityHost.IdentityServer.Hosting;
 using IdentityHost.IdentityServer.Keys;
 using IdentityHost.IdentityServer.Mail;
+using IdentityHost.IdentityServer.Mfa;
 using IdentityHost.IdentityServer.Profile;
 using IdentityHost.IdentityServer.Recovery;
 using IdentityHost.IdentityServer.Resources;
@@ -37,6 +38,7 @@ try
     builder.AddMail();
     builder.AddAccounts();
     builder.AddClients();
+    builder.AddMfa();
     builder.AddTokenServer();
     builder.AddSessions();
     builder.AddClientCors();

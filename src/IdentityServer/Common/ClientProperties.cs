@@ -14,4 +14,7 @@ public static class ClientProperties
 
     /// <summary>The audiences the client may exchange tokens for (RFC 8693).</summary>
     public const string TokenExchangeAudiences = "token_exchange_audiences";
+
+    /// <summary>Whether the client's users must sign in with a second factor (<c>RequireMfa</c>), JSON <c>true</c> when set.</summary>
+    public const string RequireMfa = "identityhost_require_mfa";
 }
