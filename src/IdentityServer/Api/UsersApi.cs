@@ -1,6 +1,7 @@
 using IdentityHost.IdentityServer.Common;
 using IdentityHost.IdentityServer.Data;
 using IdentityHost.IdentityServer.Entities;
+using IdentityHost.IdentityServer.Mfa;
 using IdentityHost.IdentityServer.Recovery;
 using IdentityHost.IdentityServer.Tokens;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -20,7 +21,8 @@ public static class UsersApi
     /// <summary>
     /// Maps <c>GET /api/users/{id}</c> (<see cref="AuthorizationPolicies.SelfOrAdmin"/>), and, for administrators,
     /// <c>POST /api/users/{id}/disable</c>, <c>POST /api/users/{id}/enable</c>, <c>PUT /api/users/{id}/roles</c> and
-    /// <c>DELETE /api/users/{id}</c>, and <c>POST /api/users/{id}/password-reset</c>, which mails the user a reset link.
+    /// <c>DELETE /api/users/{id}</c>, <c>POST /api/users/{id}/password-reset</c>, which mails the user a reset link, and
+    /// <c>POST /api/users/{id}/mfa/reset</c>, which removes the user's second factors and tells them by mail.
     /// </summary>
     public static IEndpointRouteBuilder MapUsersApi(this IEndpointRouteBuilder endpoints)
     {
@@ -35,6 +37,7 @@ public static class UsersApi
         admin.MapPut("/{id}/roles", SetRolesAsync);
         admin.MapDelete("/{id}", DeleteAsync);
         admin.MapPost("/{id}/password-reset", SendPasswordResetAsync);
+        admin.MapPost("/{id}/mfa/reset", ResetMfaAsync);
         return endpoints;
     }
 
@@ -60,6 +63,24 @@ public static class UsersApi
         await users.SetLockoutEnabledAsync(user, true);
         await users.SetLockoutEndDateAsync(user, DateTimeOffset.MaxValue);
         await revoker.RevokeUserAsync(user.Id, "disabled by an administrator", context.RequestAborted);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// Removes the user's authenticator and recovery codes (a lost phone): the next sign-in asks for the password only, or
+    /// for a new enrolment where a second factor is required. Audited with the administrator's id; the user is mailed.
+    /// Answers 204 whether or not there was anything to remove.
+    /// </summary>
+    private static async Task<Results<NoContent, ProblemHttpResult>> ResetMfaAsync(
+        string id, HttpContext context, UserManager<ApplicationUser> users, SecondFactors factors)
+    {
+        var user = await users.FindByIdAsync(id);
+        if (user is null)
+        {
+            return NoSuchUser();
+        }
+
+        await factors.RemoveAsync(user, byAdministrator: context.User.FindFirst(Claims.Subject)?.Value ?? "an administrator", context.RequestAborted);
         return TypedResults.NoContent();
     }
 

@@ -82,6 +82,11 @@ internal sealed class ClientSynchronizer(
             descriptor.JsonWebKeySet = UnusableKeySet();
         }
 
+        if (client.RequireMfa)
+        {
+            descriptor.Properties[ClientProperties.RequireMfa] = JsonSerializer.SerializeToElement(true);
+        }
+
         if (client.TokenExchangeAudiences.Count > 0)
         {
             descriptor.Properties[ClientProperties.TokenExchangeAudiences] = JsonSerializer.SerializeToElement(client.TokenExchangeAudiences);

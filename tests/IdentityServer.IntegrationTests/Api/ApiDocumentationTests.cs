@@ -25,6 +25,7 @@ public abstract class ApiDocumentationTests(IdentityServerFixture fixture) : Ser
         { "PUT", "/api/users/{id}/roles", [200, 400, 401, 403, 404, 415, 503] },
         { "DELETE", "/api/users/{id}", [204, 401, 403, 404, 503] },
         { "POST", "/api/users/{id}/password-reset", [202, 401, 403, 404, 503] },
+        { "POST", "/api/users/{id}/mfa/reset", [204, 401, 403, 404, 503] },
         { "POST", "/api/account/password/forgot", [202, 400, 415, 429, 503] },
         { "POST", "/api/account/password/reset", [204, 400, 415, 503] },
         { "POST", "/api/account/email/verify", [204, 400, 409, 415, 503] },
