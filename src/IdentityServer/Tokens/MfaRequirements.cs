@@ -1,8 +1,10 @@
+using System.Collections.Immutable;
 using System.Security.Claims;
 using System.Text.Json;
 using IdentityHost.IdentityServer.Common;
 using IdentityHost.IdentityServer.Mfa;
 using OpenIddict.Abstractions;
+using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace IdentityHost.IdentityServer.Tokens;
 
@@ -43,7 +45,12 @@ internal static class MfaRequirements
 
         principal.SetClaims(ClaimNames.AuthenticationMethods, [.. methods.Distinct(StringComparer.Ordinal)]);
         principal.SetClaim(ClaimNames.AuthenticationContext, AuthenticationMethods.LevelOf(methods));
-        return principal;
+        // Note: the other claims' destinations were set when the principal was made; these go to both tokens, for the
+        // client (identity token) and for the APIs that demand a second factor (access token).
+        ImmutableArray<string> both = [Destinations.AccessToken, Destinations.IdentityToken];
+        return principal.SetDestinations(principal.GetDestinations()
+            .SetItem(ClaimNames.AuthenticationMethods, both)
+            .SetItem(ClaimNames.AuthenticationContext, both));
     }
 
     /// <summary>The <c>amr</c> values of <paramref name="principal"/>.</summary>
