@@ -227,10 +227,9 @@ public sealed class SecondFactors(
         await strategy.ExecuteAsync(async () =>
         {
             await using var transaction = await database.Database.BeginTransactionAsync(cancellationToken);
-            var rows = await database.UserMfa.Where(mfa => mfa.UserId == user.Id && mfa.TotpKey != null).ExecuteDeleteAsync(cancellationToken);
-            await database.UserMfa.Where(mfa => mfa.UserId == user.Id).ExecuteDeleteAsync(cancellationToken);
-            await database.RecoveryCodes.Where(recovery => recovery.UserId == user.Id).ExecuteDeleteAsync(cancellationToken);
-            removed = rows > 0;
+            removed = await IsEnrolledAsync(user.Id, cancellationToken);
+            await database.UserMfa.Where(mfa => mfa.UserId == user.Id).DeleteRowsAsync(database, cancellationToken);
+            await database.RecoveryCodes.Where(recovery => recovery.UserId == user.Id).DeleteRowsAsync(database, cancellationToken);
             if (removed)
             {
                 AddMail(user, "mfa-changed", byAdministrator is null
@@ -322,7 +321,7 @@ public sealed class SecondFactors(
 
     private async Task ReplaceRecoveryCodesAsync(string userId, IReadOnlyList<string> codes, CancellationToken cancellationToken)
     {
-        await database.RecoveryCodes.Where(row => row.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+        await database.RecoveryCodes.Where(row => row.UserId == userId).DeleteRowsAsync(database, cancellationToken);
         foreach (var code in codes)
         {
             database.RecoveryCodes.Add(new RecoveryCode { UserId = userId, Hash = HashRecoveryCode(userId, NormalizeRecoveryCode(code)!) });

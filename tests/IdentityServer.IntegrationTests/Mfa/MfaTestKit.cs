@@ -47,7 +47,17 @@ internal static partial class MfaTestKit
         }
 
         using var browser = new BrowserSession(fixture.Host);
-        var (key, codes) = await EnrolAsync(browser, fixture.Clock, userName, password);
+        string key;
+        IReadOnlyList<string> codes;
+        try
+        {
+            (key, codes) = await EnrolAsync(browser, fixture.Clock, userName, password);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            throw new InvalidOperationException("Enrolment failed; the server's log ends:\n" + string.Join('\n', fixture.Host.Logs.Lines.TakeLast(6)), exception);
+        }
+
         // Note: the confirming code spent the current step; the tests' first sign-in uses the next one.
         fixture.Clock.Advance(TimeSpan.FromSeconds(Totp.StepSeconds));
         return new Enrolled(userName, password, key, codes, email);
@@ -59,7 +69,7 @@ internal static partial class MfaTestKit
         using var response = await browser.Client.GetAsync(new Uri(page, UriKind.Relative));
         var html = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, html);
-        Assert.Matches("<img id=\"qr-code\" src=\"data:image/svg(\\+|&#x2B;)xml;base64,[A-Za-z0-9+/=&#x;]{200,}\"", html);
+        Assert.True(System.Text.RegularExpressions.Regex.IsMatch(html, "<img id=\"qr-code\" src=\"data:image/svg(\\+|&#x2B;)xml;base64,[A-Za-z0-9+/=&#x;]{200,}\""), html);
         return KeyText().Match(html) is { Success: true } match
             ? match.Groups[1].Value.Replace(" ", string.Empty, StringComparison.Ordinal)
             : throw new InvalidOperationException("No key on " + page + ": " + html);
