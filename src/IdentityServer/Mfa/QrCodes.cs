@@ -2,16 +2,18 @@ using QRCoder;
 
 namespace IdentityHost.IdentityServer.Mfa;
 
-/// <summary>QR codes drawn on the server, as SVG, so the enrolment page needs no script.</summary>
+/// <summary>
+/// QR codes drawn on the server, as SVG, so the enrolment page needs no script. Note: served from the page's own address
+/// (an <c>img</c> of <c>?handler=qr</c>), since the CSP of pages without script allows images from <c>'self'</c> only.
+/// </summary>
 public static class QrCodes
 {
-    /// <summary><paramref name="text"/> as a QR code, an SVG <c>data:</c> URI for an <c>img</c> (the CSP allows <c>data:</c> images).</summary>
-    public static string SvgDataUri(string text)
+    /// <summary><paramref name="text"/> as a QR code, an SVG document.</summary>
+    public static byte[] Svg(string text)
     {
         using var generator = new QRCodeGenerator();
         using var data = generator.CreateQrCode(text, QRCodeGenerator.ECCLevel.M);
         using var svg = new SvgQRCode(data);
-        var markup = svg.GetGraphic(6);
-        return "data:image/svg+xml;base64," + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(markup));
+        return System.Text.Encoding.UTF8.GetBytes(svg.GetGraphic(6));
     }
 }

@@ -28,8 +28,8 @@ public enum SecondFactorResult
     NotEnrolled,
 }
 
-/// <summary>An authenticator being enrolled: the key as text, the URI an app scans, and that URI as a QR code.</summary>
-public sealed record TotpSetup(string Key, string GroupedKey, string Uri, string QrCode);
+/// <summary>An authenticator being enrolled: the key as text, and the URI an app scans (<see cref="QrCodes"/> draws it).</summary>
+public sealed record TotpSetup(string Key, string GroupedKey, string Uri);
 
 /// <summary>What the account page shows of a user's second factors.</summary>
 public sealed record MfaStatus(bool Enrolled, DateTime? EnabledAt, int RecoveryCodesLeft, DateTime? LockedUntil);
@@ -101,7 +101,7 @@ public sealed class SecondFactors(
 
         var key = _keys.Unprotect(row.PendingTotpKey);
         var uri = Totp.Uri(options.Value.Issuer, user.UserName!, key);
-        return new TotpSetup(key, Totp.Grouped(key), uri, QrCodes.SvgDataUri(uri));
+        return new TotpSetup(key, Totp.Grouped(key), uri);
     }
 
     /// <summary>

@@ -41,6 +41,17 @@ public sealed class TwoFactorModel(SignInManager<ApplicationUser> signIn, Passwo
 
     public async Task<IActionResult> OnGetAsync() => await LoadAsync() ?? Page();
 
+    /// <summary>The QR code of the authenticator being set up, as SVG.</summary>
+    public async Task<IActionResult> OnGetQrAsync()
+    {
+        if (await LoadAsync() is { } signedOut)
+        {
+            return signedOut;
+        }
+
+        return Setup is null ? NotFound() : File(QrCodes.Svg(Setup.Uri), "image/svg+xml");
+    }
+
     public async Task<IActionResult> OnPostConfirmAsync()
     {
         if (await LoadAsync() is { } signedOut)

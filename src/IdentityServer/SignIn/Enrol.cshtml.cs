@@ -47,6 +47,19 @@ public sealed class EnrolModel(SignInManager<ApplicationUser> signIn, SecondFact
         return Page();
     }
 
+    /// <summary>The QR code of the authenticator being set up, as SVG.</summary>
+    public async Task<IActionResult> OnGetQrAsync()
+    {
+        if (await PendingSignIn.FindAsync(HttpContext, signIn) is not var (user, _, _) ||
+            await factors.IsEnrolledAsync(user.Id, HttpContext.RequestAborted))
+        {
+            return NotFound();
+        }
+
+        var setup = await factors.BeginTotpAsync(user, HttpContext.RequestAborted);
+        return File(QrCodes.Svg(setup.Uri), "image/svg+xml");
+    }
+
     public async Task<IActionResult> OnPostAsync()
     {
         if (await PendingSignIn.FindAsync(HttpContext, signIn) is not var (user, stepUp, passwordAt))
