@@ -251,10 +251,11 @@ BEGIN
         INSERT INTO `__EFMigrationsHistory` (`MigrationId`, `ProductVersion`)
         VALUES ('20261203151855_AccountEmailOutboxSessions', '10.0.15');
     END IF;
-    IF NOT EXISTS (SELECT 1 FROM `__EFMigrationsHistory` WHERE `MigrationId` = '20261204183028_Mfa') THEN
+    IF NOT EXISTS (SELECT 1 FROM `__EFMigrationsHistory` WHERE `MigrationId` = '20261204193759_Mfa') THEN
         CREATE TABLE `RecoveryCodes` (
             `Id` bigint NOT NULL AUTO_INCREMENT,
             `UserId` varchar(191) NOT NULL,
+            `Salt` varchar(32) NOT NULL,
             `Hash` varchar(64) NOT NULL,
             `UsedAt` datetime(6) NULL,
             PRIMARY KEY (`Id`),
@@ -276,7 +277,7 @@ BEGIN
         CREATE INDEX `IX_RecoveryCodes_UserId_Hash` ON `RecoveryCodes` (`UserId`, `Hash`);
 
         INSERT INTO `__EFMigrationsHistory` (`MigrationId`, `ProductVersion`)
-        VALUES ('20261204183028_Mfa', '10.0.15');
+        VALUES ('20261204193759_Mfa', '10.0.15');
     END IF;
 END //
 DELIMITER ;

@@ -150,6 +150,7 @@ public abstract class IdentityHostDbContext(DbContextOptions options)
         {
             code.ToTable("RecoveryCodes");
             code.Property(row => row.UserId).HasMaxLength(SubjectMaxLength);
+            code.Property(row => row.Salt).HasMaxLength(32);
             code.Property(row => row.Hash).HasMaxLength(64);
             code.Property(row => row.UsedAt).HasConversion(value => value, value => ToUtc(value));
             code.HasIndex(row => new { row.UserId, row.Hash });

@@ -166,6 +166,11 @@ namespace IdentityHost.IdentityServer.Data.Migrations.MySql
                         .HasMaxLength(64)
                         .HasColumnType("varchar(64)");
 
+                    b.Property<string>("Salt")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("varchar(32)");
+
                     b.Property<DateTime?>("UsedAt")
                         .HasColumnType("datetime(6)");
 

@@ -164,6 +164,11 @@ namespace IdentityHost.IdentityServer.Data.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Salt")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("UsedAt")
                         .HasColumnType("TEXT");
 

@@ -1,9 +1,10 @@
 ﻿using System;
 using Microsoft.EntityFrameworkCore.Migrations;
+using MySql.EntityFrameworkCore.Metadata;
 
 #nullable disable
 
-namespace IdentityHost.IdentityServer.Data.Migrations.Sqlite
+namespace IdentityHost.IdentityServer.Data.Migrations.MySql
 {
     /// <inheritdoc />
     public partial class Mfa : Migration
@@ -15,11 +16,12 @@ namespace IdentityHost.IdentityServer.Data.Migrations.Sqlite
                 name: "RecoveryCodes",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    UserId = table.Column<string>(type: "TEXT", maxLength: 191, nullable: false),
-                    Hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    UsedAt = table.Column<DateTime>(type: "TEXT", nullable: true)
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("MySQL:ValueGenerationStrategy", MySQLValueGenerationStrategy.IdentityColumn),
+                    UserId = table.Column<string>(type: "varchar(191)", maxLength: 191, nullable: false),
+                    Salt = table.Column<string>(type: "varchar(32)", maxLength: 32, nullable: false),
+                    Hash = table.Column<string>(type: "varchar(64)", maxLength: 64, nullable: false),
+                    UsedAt = table.Column<DateTime>(type: "datetime(6)", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -30,19 +32,20 @@ namespace IdentityHost.IdentityServer.Data.Migrations.Sqlite
                         principalTable: "AspNetUsers",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
-                });
+                })
+                .Annotation("MySQL:Charset", "utf8mb4");
 
             migrationBuilder.CreateTable(
                 name: "UserMfa",
                 columns: table => new
                 {
-                    UserId = table.Column<string>(type: "TEXT", maxLength: 191, nullable: false),
-                    TotpKey = table.Column<string>(type: "TEXT", maxLength: 1024, nullable: true),
-                    PendingTotpKey = table.Column<string>(type: "TEXT", maxLength: 1024, nullable: true),
-                    TotpEnabledAt = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    TotpLastTimeStep = table.Column<long>(type: "INTEGER", nullable: false),
-                    FailedCount = table.Column<int>(type: "INTEGER", nullable: false),
-                    LockoutEnd = table.Column<DateTime>(type: "TEXT", nullable: true)
+                    UserId = table.Column<string>(type: "varchar(191)", maxLength: 191, nullable: false),
+                    TotpKey = table.Column<string>(type: "varchar(1024)", maxLength: 1024, nullable: true),
+                    PendingTotpKey = table.Column<string>(type: "varchar(1024)", maxLength: 1024, nullable: true),
+                    TotpEnabledAt = table.Column<DateTime>(type: "datetime(6)", nullable: true),
+                    TotpLastTimeStep = table.Column<long>(type: "bigint", nullable: false),
+                    FailedCount = table.Column<int>(type: "int", nullable: false),
+                    LockoutEnd = table.Column<DateTime>(type: "datetime(6)", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -53,7 +56,8 @@ namespace IdentityHost.IdentityServer.Data.Migrations.Sqlite
                         principalTable: "AspNetUsers",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
-                });
+                })
+                .Annotation("MySQL:Charset", "utf8mb4");
 
             migrationBuilder.CreateIndex(
                 name: "IX_RecoveryCodes_UserId_Hash",
