@@ -275,6 +275,34 @@ BEGIN
         INSERT INTO `__EFMigrationsHistory` (`MigrationId`, `ProductVersion`)
         VALUES ('20261204183122_AuditRecords', '10.0.15');
     END IF;
+    IF NOT EXISTS (SELECT 1 FROM `__EFMigrationsHistory` WHERE `MigrationId` = '20261204193759_Mfa') THEN
+        CREATE TABLE `RecoveryCodes` (
+            `Id` bigint NOT NULL AUTO_INCREMENT,
+            `UserId` varchar(191) NOT NULL,
+            `Salt` varchar(32) NOT NULL,
+            `Hash` varchar(64) NOT NULL,
+            `UsedAt` datetime(6) NULL,
+            PRIMARY KEY (`Id`),
+            CONSTRAINT `FK_RecoveryCodes_AspNetUsers_UserId` FOREIGN KEY (`UserId`) REFERENCES `AspNetUsers` (`Id`) ON DELETE CASCADE
+        );
+
+        CREATE TABLE `UserMfa` (
+            `UserId` varchar(191) NOT NULL,
+            `TotpKey` varchar(1024) NULL,
+            `PendingTotpKey` varchar(1024) NULL,
+            `TotpEnabledAt` datetime(6) NULL,
+            `TotpLastTimeStep` bigint NOT NULL,
+            `FailedCount` int NOT NULL,
+            `LockoutEnd` datetime(6) NULL,
+            PRIMARY KEY (`UserId`),
+            CONSTRAINT `FK_UserMfa_AspNetUsers_UserId` FOREIGN KEY (`UserId`) REFERENCES `AspNetUsers` (`Id`) ON DELETE CASCADE
+        );
+
+        CREATE INDEX `IX_RecoveryCodes_UserId_Hash` ON `RecoveryCodes` (`UserId`, `Hash`);
+
+        INSERT INTO `__EFMigrationsHistory` (`MigrationId`, `ProductVersion`)
+        VALUES ('20261204193759_Mfa', '10.0.15');
+    END IF;
 END //
 DELIMITER ;
 

@@ -9,6 +9,7 @@ using IdentityHost.IdentityServer.Data;
 using IdentityHost.IdentityServer.Hosting;
 using IdentityHost.IdentityServer.Keys;
 using IdentityHost.IdentityServer.Mail;
+using IdentityHost.IdentityServer.Mfa;
 using IdentityHost.IdentityServer.Profile;
 using IdentityHost.IdentityServer.Recovery;
 using IdentityHost.IdentityServer.Resources;
@@ -41,6 +42,7 @@ try
     builder.AddMail();
     builder.AddAccounts();
     builder.AddClients();
+    builder.AddMfa();
     builder.AddTokenServer();
     builder.AddSessions();
     builder.AddClientCors();

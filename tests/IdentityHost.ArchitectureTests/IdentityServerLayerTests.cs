@@ -7,7 +7,7 @@ public sealed class IdentityServerLayerTests
         ["Common", "Entities"],
         ["Data"],
         ["Keys", "Resources", "Mail", "Audit"],
-        ["Accounts", "Clients"],
+        ["Accounts", "Clients", "Mfa"],
         ["Tokens", "Sessions"],
         ["Cors"],
         ["SeedLogin", "SignIn", "Recovery", "Profile"],

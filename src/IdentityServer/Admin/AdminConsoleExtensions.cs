@@ -60,7 +60,8 @@ public static class AdminConsoleExtensions
         context.Response.ContentType = "text/html; charset=utf-8";
         await context.Response.WriteAsync(
             "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Forbidden · IdentityHost</title></head><body>" +
-            "<h1>Forbidden</h1><p id=\"forbidden\">The admin console is for administrators. This account does not have the admin role.</p>" +
+            "<h1>Forbidden</h1><p id=\"forbidden\">The admin console is for administrators. This account does not have the admin role, " +
+            "or this session was not signed in with the second factor the role needs (sign out and in again).</p>" +
             $"<p><a href=\"{RouteNames.LogoutPage}\">Sign out</a> to sign in with another account, or go <a href=\"/\">back to IdentityHost</a>.</p>" +
             "</body></html>");
     }

@@ -2,6 +2,7 @@ using IdentityHost.IdentityServer.Common;
 using IdentityHost.IdentityServer.Entities;
 using IdentityHost.IdentityServer.Sessions;
 using IdentityHost.IdentityServer.Users;
+using IdentityHost.IdentityServer.Mfa;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using OpenIddict.Abstractions;
@@ -21,7 +22,8 @@ public static class UsersApi
     /// <c>GET /api/users</c> (search by name or address prefix, with a cursor), <c>POST /api/users</c> (create, with a
     /// set-password link by mail), <c>POST /api/users/{id}/disable</c>, <c>POST /api/users/{id}/enable</c>,
     /// <c>PUT /api/users/{id}/roles</c>, <c>DELETE /api/users/{id}</c>, <c>POST /api/users/{id}/password-reset</c>, which
-    /// mails the user a reset link, and <c>GET/DELETE /api/users/{id}/sessions</c>.
+    /// mails the user a reset link, <c>GET/DELETE /api/users/{id}/sessions</c>, and
+    /// <c>POST /api/users/{id}/mfa/reset</c>, which removes the user's second factors and tells them by mail.
     /// </summary>
     public static IEndpointRouteBuilder MapUsersApi(this IEndpointRouteBuilder endpoints)
     {
@@ -45,6 +47,7 @@ public static class UsersApi
             .Answers(StatusCodes.Status409Conflict, "The user has no email address to send a link to.");
         one.MapGet("/{id}/sessions", ListSessionsAsync);
         one.MapDelete("/{id}/sessions", EndSessionsAsync);
+        one.MapPost("/{id}/mfa/reset", ResetMfaAsync);
         return endpoints;
     }
 
@@ -63,6 +66,24 @@ public static class UsersApi
         return page is null
             ? ErrorResponses.Invalid("cursor", "The cursor is not one this search gave; start again without it.")
             : TypedResults.Ok(page);
+    }
+
+    /// <summary>
+    /// Removes the user's authenticator and recovery codes (a lost phone): the next sign-in asks for the password only, or
+    /// for a new enrolment where a second factor is required. Audited with the administrator's id; the user is mailed.
+    /// Answers 204 whether or not there was anything to remove.
+    /// </summary>
+    private static async Task<Results<NoContent, ProblemHttpResult>> ResetMfaAsync(
+        string id, HttpContext context, UserManager<ApplicationUser> users, SecondFactors factors)
+    {
+        var user = await users.FindByIdAsync(id);
+        if (user is null)
+        {
+            return NoSuchUser();
+        }
+
+        await factors.RemoveAsync(user, byAdministrator: context.User.FindFirst(Claims.Subject)?.Value ?? "an administrator", context.RequestAborted);
+        return TypedResults.NoContent();
     }
 
     private static async Task<Results<Created<UserSummary>, ValidationProblem, ProblemHttpResult>> CreateAsync(

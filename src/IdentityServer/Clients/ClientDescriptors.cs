@@ -63,6 +63,11 @@ internal static class ClientDescriptors
             descriptor.JsonWebKeySet = UnusableKeySet();
         }
 
+        if (client.RequireMfa)
+        {
+            descriptor.Properties[ClientProperties.RequireMfa] = JsonSerializer.SerializeToElement(true);
+        }
+
         if (client.TokenExchangeAudiences.Count > 0)
         {
             descriptor.Properties[ClientProperties.TokenExchangeAudiences] = JsonSerializer.SerializeToElement(client.TokenExchangeAudiences);
@@ -172,6 +177,7 @@ internal static class ClientDescriptors
             AllowedCorsOrigins = [.. Strings(ClientProperties.AllowedCorsOrigins)],
             TokenExchangeAudiences = [.. Strings(ClientProperties.TokenExchangeAudiences)],
             RequirePushedAuthorizationRequests = descriptor.Requirements.Contains(Requirements.Features.PushedAuthorizationRequests),
+            RequireMfa = descriptor.Properties.TryGetValue(ClientProperties.RequireMfa, out var mfa) && mfa.ValueKind == JsonValueKind.True,
             JwksUri = descriptor.Properties.TryGetValue(ClientProperties.JwksUri, out var uri) ? uri.GetString() : null,
         };
     }

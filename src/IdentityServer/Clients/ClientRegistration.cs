@@ -67,6 +67,12 @@ public sealed class ClientRegistration
     public bool RequirePushedAuthorizationRequests { get; set; }
 
     /// <summary>
+    /// Whether the client's users must sign in with a second factor: the sign-in asks for it (or for enrolment), and the
+    /// password grant refuses users without one (<c>mfa_required</c>).
+    /// </summary>
+    public bool RequireMfa { get; set; }
+
+    /// <summary>
     /// The audiences (API names of <c>OpenIddict:Apis</c>) this client may ask for when it exchanges a user's access
     /// token (RFC 8693); exchanges to any other audience are refused and audited.
     /// </summary>

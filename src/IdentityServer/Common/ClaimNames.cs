@@ -14,4 +14,7 @@ public static class ClaimNames
 
     /// <summary>How the user authenticated (RFC 8176).</summary>
     public const string AuthenticationMethods = "amr";
+
+    /// <summary>The authentication context class the sign-in satisfied (OpenID Connect's <c>acr</c>).</summary>
+    public const string AuthenticationContext = "acr";
 }

@@ -17,4 +17,7 @@ public static class ClientProperties
 
     /// <summary>Where the client came from: <c>configuration</c> or <c>api</c> (Clients.ClientSources).</summary>
     public const string Source = "identityhost_source";
+
+    /// <summary>Whether the client's users must sign in with a second factor (<c>RequireMfa</c>), JSON <c>true</c> when set.</summary>
+    public const string RequireMfa = "identityhost_require_mfa";
 }

@@ -44,4 +44,13 @@ public static class RouteNames
 
     /// <summary>The page that sends a new verification link.</summary>
     public const string ResendVerificationPage = "/account/verify-email/resend";
+
+    /// <summary>The account page of the second factors (authenticator app, recovery codes).</summary>
+    public const string TwoFactorPage = "/account/two-factor";
+
+    /// <summary>The sign-in page's second step: the authenticator or recovery code after the password.</summary>
+    public const string SecondFactorPage = "/account/login/second-factor";
+
+    /// <summary>The sign-in page's guided enrolment, for users who must have a second factor and have none yet.</summary>
+    public const string EnrolPage = "/account/login/enrol";
 }

@@ -91,4 +91,13 @@ public static class AuditEvents
     public const string ClientUpdated = "client.updated";
     public const string ClientDeleted = "client.deleted";
     public const string ClientSecretRotated = "client.secret_rotated";
+    public const string MfaEnabled = "mfa.totp_enabled";
+    public const string MfaSucceeded = "mfa.succeeded";
+    public const string MfaFailed = "mfa.failed";
+    public const string MfaLockedOut = "mfa.locked_out";
+    public const string MfaRequired = "mfa.required";
+    public const string RecoveryCodeUsed = "mfa.recovery_code_used";
+    public const string RecoveryCodesRegenerated = "mfa.recovery_codes_regenerated";
+    public const string MfaRemoved = "mfa.removed";
+    public const string MfaReset = "mfa.reset";
 }

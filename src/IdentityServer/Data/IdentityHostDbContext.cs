@@ -31,6 +31,12 @@ public abstract class IdentityHostDbContext(DbContextOptions options)
     /// <summary>The append-only audit table (<see cref="AuditRecord"/>).</summary>
     public DbSet<AuditRecord> AuditRecords => Set<AuditRecord>();
 
+    /// <summary>Each user's second factors (authenticator key) and second-step failure count and lockout.</summary>
+    public DbSet<UserMfa> UserMfa => Set<UserMfa>();
+
+    /// <summary>Recovery codes, hashed.</summary>
+    public DbSet<RecoveryCode> RecoveryCodes => Set<RecoveryCode>();
+
     /// <summary>
     /// The longest token or authorization subject. Note: OpenIddict's default (400) makes its composite
     /// (ApplicationId, Status, Subject, Type) indexes wider than MySQL's 3,072-byte utf8mb4 key limit;
@@ -188,9 +194,34 @@ public abstract class IdentityHostDbContext(DbContextOptions options)
             session.HasIndex(row => row.UserId);
         });
 
+        builder.Entity<UserMfa>(mfa =>
+        {
+            mfa.ToTable("UserMfa");
+            mfa.HasKey(row => row.UserId);
+            mfa.Property(row => row.UserId).HasMaxLength(SubjectMaxLength);
+            mfa.Property(row => row.TotpKey).HasMaxLength(1024);
+            mfa.Property(row => row.PendingTotpKey).HasMaxLength(1024);
+            mfa.Property(row => row.TotpEnabledAt).HasConversion(value => value, value => ToUtc(value));
+            mfa.Property(row => row.LockoutEnd).HasConversion(value => value, value => ToUtc(value));
+            mfa.HasOne<ApplicationUser>().WithMany().HasForeignKey(row => row.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<RecoveryCode>(code =>
+        {
+            code.ToTable("RecoveryCodes");
+            code.Property(row => row.UserId).HasMaxLength(SubjectMaxLength);
+            code.Property(row => row.Salt).HasMaxLength(32);
+            code.Property(row => row.Hash).HasMaxLength(64);
+            code.Property(row => row.UsedAt).HasConversion(value => value, value => ToUtc(value));
+            code.HasIndex(row => new { row.UserId, row.Hash });
+            code.HasOne<ApplicationUser>().WithMany().HasForeignKey(row => row.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
         builder.Entity<OpenIddictEntityFrameworkCoreToken>()
             .Property(token => token.Subject).HasMaxLength(SubjectMaxLength);
         builder.Entity<OpenIddictEntityFrameworkCoreAuthorization>()
             .Property(authorization => authorization.Subject).HasMaxLength(SubjectMaxLength);
     }
+
+    private static DateTime? ToUtc(DateTime? value) => value is { } time ? DateTime.SpecifyKind(time, DateTimeKind.Utc) : null;
 }

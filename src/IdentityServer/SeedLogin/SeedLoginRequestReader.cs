@@ -88,6 +88,11 @@ internal sealed class SeedLoginRequestReader(IOptions<AccountOptions> accounts, 
             Password = body.Password ?? string.Empty,
             Scope = accounts.Value.LoginScope,
         };
+        if (!string.IsNullOrEmpty(body.Totp))
+        {
+            // Note: the password grant's own parameter for the second factor (the token endpoint reads it).
+            context.Transaction.Request["totp"] = body.Totp;
+        }
     }
 
     private static async Task AnswerAsync(ExtractTokenRequestContext context, IResult result)

@@ -9,7 +9,8 @@ namespace IdentityHost.IdentityServer.SeedLogin;
 
 /// <summary>
 /// Answers a failed seed login as problem details, as the seed project did: 401 for bad credentials (OAuth's
-/// <c>invalid_grant</c>), otherwise the status OpenIddict chose. A successful login keeps OpenIddict's token response.
+/// <c>invalid_grant</c>), 400 with <c>"error": "mfa_required"</c> when the password was right but a second factor is
+/// missing, otherwise the status OpenIddict chose. A successful login keeps OpenIddict's token response.
 /// </summary>
 internal sealed class SeedLoginResponseWriter : IOpenIddictServerHandler<ApplyTokenResponseContext>
 {
@@ -27,6 +28,16 @@ internal sealed class SeedLoginResponseWriter : IOpenIddictServerHandler<ApplyTo
         var http = context.Transaction.GetHttpRequest()!;
         if (!SeedLoginRequestReader.IsSeedLogin(http) || string.IsNullOrEmpty(context.Response.Error))
         {
+            return;
+        }
+
+        if (context.Response.Error == "mfa_required")
+        {
+            // Note: the same error code as the token endpoint's, as an extension member, so a client tells it apart.
+            await TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Second factor required",
+                    detail: context.Response.ErrorDescription, extensions: new Dictionary<string, object?> { ["error"] = "mfa_required" })
+                .ExecuteAsync(http.HttpContext);
+            context.HandleRequest();
             return;
         }
 

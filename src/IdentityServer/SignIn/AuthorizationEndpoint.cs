@@ -1,6 +1,7 @@
 using IdentityHost.IdentityServer.Accounts;
 using IdentityHost.IdentityServer.Common;
 using IdentityHost.IdentityServer.Entities;
+using IdentityHost.IdentityServer.Mfa;
 using IdentityHost.IdentityServer.Tokens;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
@@ -32,6 +33,7 @@ internal static class AuthorizationEndpoint
         IOpenIddictApplicationManager applications,
         IOpenIddictAuthorizationManager authorizations,
         UserPrincipalFactory principals,
+        SecondFactors factors,
         TimeProvider clock)
     {
         if (context.GetOpenIddictServerResponse() is { Error.Length: > 0 } failure)
@@ -68,6 +70,23 @@ internal static class AuthorizationEndpoint
                     RedirectUri = RequestUrl(context.Request, request, dropMaxAge: true, PromptValues.Login, PromptValues.SelectAccount),
                 },
                 [IdentityConstants.ApplicationScheme]);
+        }
+
+        // Note: a second factor is asked for (or its enrolment) when the request names the multi-factor acr, the client
+        // requires it, or the user's role does, and this session did not have one; the page returns to this request.
+        var methods = SessionClaims.MethodsOf(session.Principal);
+        if (!methods.Contains(AuthenticationMethods.MultipleFactors, StringComparer.Ordinal) &&
+            (MfaRequirements.RequestAsksForMfa(request) || await factors.IsRequiredForAsync(user) ||
+             await MfaRequirements.ClientRequiresAsync(applications, request.ClientId, context.RequestAborted)))
+        {
+            if (request.HasPromptValue(PromptValues.None))
+            {
+                return ErrorResponses.Reject(Errors.InteractionRequired, "The user must sign in with a second factor.");
+            }
+
+            var page = await factors.IsEnrolledAsync(user.Id, context.RequestAborted) ? RouteNames.SecondFactorPage : RouteNames.EnrolPage;
+            return Results.Redirect(page + "?returnUrl=" +
+                Uri.EscapeDataString(RequestUrl(context.Request, request, dropMaxAge: false, PromptValues.Login)));
         }
 
         if (request.HasPromptValue(PromptValues.SelectAccount))
@@ -112,6 +131,7 @@ internal static class AuthorizationEndpoint
 
         var principal = await principals.CreateAsync(user, scopes, request.GetResources());
         principal.SetClaim(ClaimNames.LoginStarted, clock.GetUtcNow().ToUnixTimeMilliseconds());
+        principal.SetAuthenticationMethods(methods);
         if (signedInAt is { } authenticationTime)
         {
             // Note: the code keeps every claim; the token endpoint gives auth_time its identity-token destination.

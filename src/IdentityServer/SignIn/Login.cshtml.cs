@@ -1,6 +1,7 @@
 using IdentityHost.IdentityServer.Accounts;
 using IdentityHost.IdentityServer.Common;
 using IdentityHost.IdentityServer.Entities;
+using IdentityHost.IdentityServer.Mfa;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.Mvc;
@@ -11,10 +12,11 @@ namespace IdentityHost.IdentityServer.SignIn;
 /// <summary>
 /// The sign-in page. The same check as the token endpoint (<see cref="PasswordCheck"/>): one message for every
 /// failure, wrong passwords count towards lockout. On success it sets the session cookie and goes back to
-/// <see cref="ReturnUrl"/>, a local path only.
+/// <see cref="ReturnUrl"/>, a local path only. A user with a second factor is sent on to give it
+/// (<see cref="SecondFactorModel"/>), and one who must have a second factor and has none to enrol one (<see cref="EnrolModel"/>).
 /// </summary>
 [EnableRateLimiting(RateLimitPolicies.PasswordCheck)]
-public sealed class LoginModel(PasswordCheck passwords, SignInManager<ApplicationUser> signIn, TimeProvider clock) : PageModel
+public sealed class LoginModel(PasswordCheck passwords, SignInManager<ApplicationUser> signIn, SecondFactors factors, TimeProvider clock) : PageModel
 {
     [BindProperty(SupportsGet = true)]
     public string? ReturnUrl { get; set; }
@@ -48,6 +50,14 @@ public sealed class LoginModel(PasswordCheck passwords, SignInManager<Applicatio
             Error = PasswordCheck.Failure;
             Response.StatusCode = StatusCodes.Status400BadRequest;
             return Page();
+        }
+
+        var enrolled = await factors.IsEnrolledAsync(user.Id, HttpContext.RequestAborted);
+        if (enrolled || await factors.IsRequiredForAsync(user))
+        {
+            // Note: the password alone gives no session; the next step names the user only in the two-factor cookie.
+            await PendingSignIn.StartAsync(HttpContext, user, clock);
+            return LocalRedirect((enrolled ? RouteNames.SecondFactorPage : RouteNames.EnrolPage) + "?returnUrl=" + Uri.EscapeDataString(SafeReturnUrl));
         }
 
         await signIn.StartSessionAsync(user, clock);

@@ -40,6 +40,15 @@ public static class SignInExtensions
                 identity.AddClaim(new System.Security.Claims.Claim(signedInAt.Type, signedInAt.Value, signedInAt.ValueType));
             }
 
+            // Note: and how the user signed in; Identity itself carries over only the first amr value.
+            if (context.NewPrincipal?.Identity is System.Security.Claims.ClaimsIdentity renewed)
+            {
+                foreach (var method in SessionClaims.MethodsOf(context.CurrentPrincipal).Except(SessionClaims.MethodsOf(context.NewPrincipal), StringComparer.Ordinal))
+                {
+                    renewed.AddClaim(new System.Security.Claims.Claim(ClaimNames.AuthenticationMethods, method));
+                }
+            }
+
             return Task.CompletedTask;
         });
         builder.Services.AddOptions<CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme)

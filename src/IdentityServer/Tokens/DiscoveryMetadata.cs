@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using IdentityHost.IdentityServer.Mfa;
 using OpenIddict.Server;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 using static OpenIddict.Server.OpenIddictServerEvents;
@@ -8,7 +9,7 @@ namespace IdentityHost.IdentityServer.Tokens;
 /// <summary>
 /// What discovery must say that OpenIddict leaves out: the algorithms a client may sign a <c>private_key_jwt</c>
 /// assertion with, at each endpoint that accepts one (RFC 8414 section 2 requires them wherever
-/// <c>private_key_jwt</c> is advertised).
+/// <c>private_key_jwt</c> is advertised), and the <c>acr</c> values the server issues.
 /// </summary>
 internal sealed class DiscoveryMetadata : IOpenIddictServerHandler<HandleConfigurationRequestContext>
 {
@@ -42,6 +43,9 @@ internal sealed class DiscoveryMetadata : IOpenIddictServerHandler<HandleConfigu
             context.Metadata[Metadata.RevocationEndpointAuthSigningAlgValuesSupported] = algorithms;
         }
 
+        // Note: the levels of AuthenticationMethods; an authorization request naming the multi-factor one in acr_values
+        // gets a second factor asked for.
+        context.Metadata["acr_values_supported"] = ImmutableArray.CreateRange<string?>(AuthenticationMethods.Levels);
         return default;
     }
 }

@@ -1,6 +1,7 @@
 using IdentityHost.IdentityServer.Accounts;
 using IdentityHost.IdentityServer.Common;
 using IdentityHost.IdentityServer.Entities;
+using IdentityHost.IdentityServer.Mfa;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore;
@@ -29,6 +30,8 @@ internal static class TokenEndpoint
         UserPrincipalFactory principals,
         SecurityAudit audit,
         TokenExchange exchanges,
+        SecondFactors factors,
+        IOpenIddictApplicationManager applications,
         IOptions<TokenServerOptions> options,
         TimeProvider clock)
     {
@@ -48,8 +51,16 @@ internal static class TokenEndpoint
                 return ErrorResponses.Reject(Errors.InvalidGrant, PasswordCheck.Failure);
             }
 
+            // Note: only someone who knows the password learns whether a second factor is needed.
+            var (methods, refusal) = await CheckSecondFactorAsync(context, request, user, factors, applications, audit);
+            if (refusal is not null)
+            {
+                return refusal;
+            }
+
             var principal = await principals.CreateAsync(user, request.GetScopes(), request.GetResources());
             principal.SetClaim(ClaimNames.LoginStarted, clock.GetUtcNow().ToUnixTimeMilliseconds());
+            principal.SetAuthenticationMethods(methods);
             return SignIn(principal);
         }
 
@@ -111,10 +122,53 @@ internal static class TokenEndpoint
             var resources = request.GetResources() is { Length: > 0 } named ? named : authenticated.Principal!.GetResources();
             var principal = await principals.CreateAsync(user, scopes, resources);
             principal.SetClaim(ClaimNames.LoginStarted, started.ToUnixTimeMilliseconds());
+            // Note: how the user signed in stays what it was at the login behind the chain.
+            principal.SetAuthenticationMethods(MfaRequirements.MethodsOf(authenticated.Principal));
             return SignIn(principal);
         }
 
         return ErrorResponses.Reject(Errors.UnsupportedGrantType, "The specified grant type is not supported.");
+    }
+
+    /// <summary>
+    /// The second factor of a password grant whose password was right: the <c>amr</c> of the sign-in, or the refusal. A
+    /// user with an authenticator must send its code as <c>totp</c>; one who must have a second factor (a role of
+    /// <c>Accounts:Mfa:RequiredForRoles</c>, or a <c>RequireMfa</c> client) and has none is refused until they enrol.
+    /// </summary>
+    private static async Task<(string[] Methods, IResult? Refusal)> CheckSecondFactorAsync(
+        HttpContext context, OpenIddictRequest request, ApplicationUser user, SecondFactors factors,
+        IOpenIddictApplicationManager applications, SecurityAudit audit)
+    {
+        var cancellationToken = context.RequestAborted;
+        if (!await factors.IsEnrolledAsync(user.Id, cancellationToken))
+        {
+            if (await factors.IsRequiredForAsync(user) || await MfaRequirements.ClientRequiresAsync(applications, request.ClientId, cancellationToken))
+            {
+                audit.Write(AuditEvents.MfaRequired, user.Id, "no second factor enrolled");
+                return ([], ErrorResponses.Reject(MfaRequirements.MfaRequiredError,
+                    "This account must sign in with a second factor and has none yet: set up an authenticator app on the account " +
+                    "page (" + RouteNames.TwoFactorPage + ") first."));
+            }
+
+            return ([AuthenticationMethods.Password], null);
+        }
+
+        var code = (string?)request.GetParameter(MfaRequirements.TotpParameter);
+        if (string.IsNullOrWhiteSpace(code))
+        {
+            audit.Write(AuditEvents.MfaRequired, user.Id, "no code sent");
+            return ([], ErrorResponses.Reject(MfaRequirements.MfaRequiredError,
+                "This account has a second factor: send the current code of its authenticator app in the 'totp' parameter."));
+        }
+
+        var (result, _) = await factors.VerifyAsync(user, code, allowRecoveryCode: false, cancellationToken);
+        return result switch
+        {
+            SecondFactorResult.Succeeded => ([AuthenticationMethods.Password, AuthenticationMethods.OneTimePassword, AuthenticationMethods.MultipleFactors], null),
+            SecondFactorResult.LockedOut => ([], ErrorResponses.Reject(Errors.InvalidGrant,
+                "Too many wrong codes: the second step of this account is locked for a while.")),
+            _ => ([], ErrorResponses.Reject(Errors.InvalidGrant, "The authenticator code is not valid.")),
+        };
     }
 
     internal static IResult SignIn(System.Security.Claims.ClaimsPrincipal principal) =>

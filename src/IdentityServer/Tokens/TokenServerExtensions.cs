@@ -78,7 +78,7 @@ public static class TokenServerExtensions
                 options.RegisterClaims(
                     Claims.Subject, Claims.Issuer, Claims.Audience, Claims.ExpiresAt, Claims.IssuedAt, Claims.AuthenticationTime,
                     Claims.Nonce, Claims.AccessTokenHash, Claims.CodeHash, Claims.AuthorizedParty, Claims.Name, Claims.PreferredUsername,
-                    Claims.Role);
+                    Claims.Role, ClaimNames.AuthenticationMethods, ClaimNames.AuthenticationContext);
 
                 // Note: access tokens are signed JWTs any service can verify from JWKS; refresh tokens stay encrypted.
                 options.DisableAccessTokenEncryption();

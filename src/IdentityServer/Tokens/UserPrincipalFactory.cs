@@ -126,6 +126,12 @@ internal sealed class UserPrincipalFactory(UserManager<ApplicationUser> users, I
                 // Note: private to the server: it stays in codes and refresh tokens, never in tokens clients read.
                 yield break;
 
+            case ClaimNames.AuthenticationMethods or ClaimNames.AuthenticationContext:
+                // Note: how the user signed in, for the client (identity token) and the APIs that demand a second factor.
+                yield return Destinations.AccessToken;
+                yield return Destinations.IdentityToken;
+                yield break;
+
             case Claims.AuthenticationTime:
                 // Note: when the user signed in; OpenID Connect wants it in the identity token (max_age).
                 yield return Destinations.IdentityToken;

@@ -18,6 +18,15 @@ public static class AuthenticationExtensions
     public const string MachinePolicy = "machine";
 
     /// <summary>
+    /// The policy for endpoints that serve a user who signed in with a second factor: the access token's <c>amr</c>
+    /// holds <c>mfa</c> (RFC 8176). Refused tokens get RFC 9470's <c>insufficient_user_authentication</c> challenge.
+    /// </summary>
+    public const string MfaPolicy = "mfa";
+
+    /// <summary>The <c>acr</c> a client asks for (<c>acr_values</c>) to get a token the <see cref="MfaPolicy"/> accepts.</summary>
+    public const string MultiFactorLevel = "urn:identityhost:acr:mfa";
+
+    /// <summary>
     /// Validates JWT access tokens locally, from the authority's discovery document and JWKS (cached, no call
     /// to the server per request): exact issuer, required audience, <c>typ</c> at+jwt, signed with an
     /// asymmetric algorithm, lifetime enforced with 30 seconds of skew.
@@ -80,6 +89,8 @@ public static class AuthenticationExtensions
             .AddPolicy(UserPolicy, policy => policy.RequireAuthenticatedUser().RequireAssertion(context => !IsClientItself(context.User)))
             .AddPolicy(AdminPolicy, policy => policy.RequireAuthenticatedUser()
                 .RequireAssertion(context => !IsClientItself(context.User)).RequireRole("admin"))
+            .AddPolicy(MfaPolicy, policy => policy.RequireAuthenticatedUser()
+                .RequireAssertion(context => !IsClientItself(context.User) && context.User.HasClaim("amr", "mfa")))
             .AddPolicy(MachinePolicy, policy => policy.RequireAuthenticatedUser().RequireAssertion(context => IsClientItself(context.User)));
         return builder;
     }

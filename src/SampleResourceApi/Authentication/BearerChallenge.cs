@@ -35,11 +35,28 @@ internal static class BearerChallenge
     public static async Task WriteForbiddenAsync(ForbiddenContext context)
     {
         context.Response.StatusCode = StatusCodes.Status403Forbidden;
+        if (NeedsMfa(context.HttpContext) && !context.HttpContext.User.HasClaim("amr", "mfa"))
+        {
+            // Note: RFC 9470 (step-up): the client asks the authorization server again with these acr_values.
+            const string Description = "This resource needs a sign-in with a second factor.";
+            context.Response.Headers.WWWAuthenticate =
+                $"Bearer error=\"insufficient_user_authentication\", error_description=\"{Description}\", " +
+                $"acr_values=\"{AuthenticationExtensions.MultiFactorLevel}\", {ResourceMetadataParameter(context.HttpContext)}";
+            await Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: Description)
+                .ExecuteAsync(context.HttpContext);
+            return;
+        }
+
         context.Response.Headers.WWWAuthenticate = $"Bearer error=\"insufficient_scope\", {ResourceMetadataParameter(context.HttpContext)}";
         await Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden",
                 detail: "The access token does not grant access to this resource.")
             .ExecuteAsync(context.HttpContext);
     }
+
+    /// <summary>Whether the endpoint being called requires <see cref="AuthenticationExtensions.MfaPolicy"/>.</summary>
+    private static bool NeedsMfa(HttpContext context) =>
+        context.GetEndpoint()?.Metadata.GetOrderedMetadata<Microsoft.AspNetCore.Authorization.IAuthorizeData>()
+            .Any(data => data.Policy == AuthenticationExtensions.MfaPolicy) == true;
 
     /// <summary>
     /// Note: RFC 9728 section 5.1: every challenge names this API's metadata document, so a client that meets the API

@@ -4,12 +4,12 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace IdentityHost.SampleResourceApi.Greetings;
 
-/// <summary>The sample endpoints: one anonymous, one for any user, one for administrators.</summary>
+/// <summary>The sample endpoints: one anonymous, one for any user, one for administrators, one for multi-factor sign-ins.</summary>
 public static class GreetingsApi
 {
     /// <summary>
     /// Maps <c>GET /api/public</c>, <c>GET /api/protected</c> and <c>GET /api/admin</c> (users), and
-    /// <c>GET /api/machine</c> (clients acting for themselves).
+    /// <c>GET /api/machine</c> (clients acting for themselves), and <c>GET /api/mfa</c> (users who signed in with a second factor).
     /// </summary>
     public static IEndpointRouteBuilder MapGreetingsApi(this IEndpointRouteBuilder endpoints)
     {
@@ -18,6 +18,7 @@ public static class GreetingsApi
         Protect(api.MapGet("/protected", Greet), AuthenticationExtensions.UserPolicy);
         Protect(api.MapGet("/admin", Greet), AuthenticationExtensions.AdminPolicy);
         Protect(api.MapGet("/machine", GreetClient), AuthenticationExtensions.MachinePolicy);
+        Protect(api.MapGet("/mfa", Greet), AuthenticationExtensions.MfaPolicy);
         return endpoints;
     }
 

@@ -11,6 +11,8 @@ namespace IdentityHost.IdentityServer.IntegrationTests.Admin;
 /// </summary>
 public abstract partial class AdminClientAndAuditPagesTests(IdentityServerFixture fixture) : ServerTests(fixture)
 {
+    private static readonly string[] UserAndAdmin = ["user", "admin"];
+
     public static readonly TheoryData<string> Pages = new() { "/admin/clients", "/admin/clients/new", "/admin/clients/postman", "/admin/audit", "/admin/audit/1" };
 
     [Theory]
@@ -26,6 +28,31 @@ public abstract partial class AdminClientAndAuditPagesTests(IdentityServerFixtur
 
         Assert.Equal(HttpStatusCode.Redirect, redirected.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+    }
+
+    [Fact]
+    public async Task APasswordOnlySessionDoesNotOpenTheConsoleWhereTheRoleNeedsASecondFactor()
+    {
+        // Note: the fixture needs no second factor for any role; the strict host, on the same database, needs one for admin.
+        await using var strict = Fixture.CreateHost([new("Accounts:Mfa:RequiredForRoles:0", "admin")]);
+        var user = await IdentityServerFixture.CreateUserWithEmailAsync(Client);
+        using var lenient = await SignedInAsync(user.UserName, user.Password);
+        using var demanding = new BrowserSession(strict);
+        using (var signedIn = await demanding.SignInAsync(user.UserName, user.Password))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        }
+
+        // Note: made an administrator after signing in with a password only, as a user who needed no second factor.
+        using var promoted = await IdentityServerFixture.SendJsonAsync(Client, HttpMethod.Put, $"/api/users/{user.Id}/roles",
+            new { roles = UserAndAdmin }, await Fixture.GetAccessTokenAsync(Client, admin: true));
+        using var open = await lenient.Client.GetAsync(new Uri("/admin/clients", UriKind.Relative), TestContext.Current.CancellationToken);
+        using var refused = await demanding.Client.GetAsync(new Uri("/admin/clients", UriKind.Relative), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, promoted.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, open.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Contains("second factor", await refused.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -29,6 +29,7 @@ public abstract partial class ApiDocumentationTests(IdentityServerFixture fixtur
         { "POST", "/api/users/{id}/password-reset", [202, 401, 403, 404, 409, 503] },
         { "GET", "/api/users/{id}/sessions", [200, 401, 403, 404, 503] },
         { "DELETE", "/api/users/{id}/sessions", [204, 401, 403, 404, 503] },
+        { "POST", "/api/users/{id}/mfa/reset", [204, 401, 403, 404, 503] },
         { "POST", "/api/account/password/forgot", [202, 400, 415, 429, 503] },
         { "POST", "/api/account/password/reset", [204, 400, 415, 503] },
         { "POST", "/api/account/email/verify", [204, 400, 409, 415, 503] },

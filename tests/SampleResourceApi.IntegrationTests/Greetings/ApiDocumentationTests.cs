@@ -33,6 +33,7 @@ public abstract class ApiDocumentationTests : IDisposable
         [
             "GET /api/admin 200,401,403",
             "GET /api/machine 200,401,403",
+            "GET /api/mfa 200,401,403",
             "GET /api/protected 200,401,403",
             "GET /api/public 200",
         ], operations);

@@ -69,6 +69,23 @@ public abstract class GreetingsApiTests : IDisposable
         await AssertInvalidTokenAsync(response);
     }
 
+    /// <summary>Enrols an authenticator for <paramref name="userName"/> with the server's own service, as its page would; returns the key.</summary>
+    private async Task<string> EnrolAuthenticatorAsync(string userName)
+    {
+        await using var scope = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.CreateAsyncScope(_fixture.Identity.Host.Services);
+        var services = scope.ServiceProvider;
+        var users = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
+            .GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<IdentityHost.IdentityServer.Entities.ApplicationUser>>(services);
+        var factors = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
+            .GetRequiredService<IdentityHost.IdentityServer.Mfa.SecondFactors>(services);
+        var user = (await users.FindByNameAsync(userName))!;
+        var setup = await factors.BeginTotpAsync(user, TestContext.Current.CancellationToken);
+        var code = IdentityHost.IdentityServer.Mfa.Totp.Compute(setup.Key,
+            IdentityHost.IdentityServer.Mfa.Totp.TimeStep(_fixture.Identity.Clock.GetUtcNow()));
+        Assert.NotNull(await factors.ConfirmTotpAsync(user, code, TestContext.Current.CancellationToken));
+        return setup.Key;
+    }
+
     [Theory]
     [InlineData("not-a-jwt")]
     [InlineData("a.b.c")]
@@ -182,6 +199,41 @@ public abstract class GreetingsApiTests : IDisposable
         var body = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
         Assert.Equal(_fixture.Identity.AdminUserName, body.GetProperty("username").GetString());
         Assert.Contains("admin", body.GetProperty("roles").EnumerateArray().Select(role => role.GetString()));
+    }
+
+    [Fact]
+    public async Task MfaEndpointAsksForASecondFactorGivenAPasswordOnlyToken()
+    {
+        var token = await _fixture.Identity.GetAccessTokenAsync(_identity);
+
+        using var response = await GetAsync("/api/mfa", token);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        var challenge = response.Headers.WwwAuthenticate.ToString();
+        Assert.Contains("error=\"insufficient_user_authentication\"", challenge, StringComparison.Ordinal);
+        Assert.Contains("acr_values=\"urn:identityhost:acr:mfa\"", challenge, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task MfaEndpointGreetsAUserWhoSignedInWithASecondFactor()
+    {
+        var (userName, password) = await IdentityServerFixture.CreateUserAsync(_identity);
+        var key = await EnrolAuthenticatorAsync(userName);
+        var step = IdentityHost.IdentityServer.Mfa.Totp.TimeStep(_fixture.Identity.Clock.GetUtcNow()) + 1;
+        var request = new Duende.IdentityModel.Client.PasswordTokenRequest
+        {
+            Address = new Uri(IdentityServerFixture.Authority, "connect/token").ToString(),
+            ClientId = IdentityServerFixture.ClientId,
+            UserName = userName,
+            Password = password,
+            Scope = IdentityServerFixture.AllScopes,
+        };
+        request.Parameters.Add("totp", IdentityHost.IdentityServer.Mfa.Totp.Compute(key, step));
+        var token = (await Duende.IdentityModel.Client.HttpClientTokenRequestExtensions.RequestPasswordTokenAsync(_identity, request, TestContext.Current.CancellationToken)).AccessToken!;
+
+        using var response = await GetAsync("/api/mfa", token);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
     [Fact]

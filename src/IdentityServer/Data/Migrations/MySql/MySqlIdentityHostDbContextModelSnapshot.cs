@@ -202,6 +202,37 @@ namespace IdentityHost.IdentityServer.Data.Migrations.MySql
                     b.ToTable("Outbox", (string)null);
                 });
 
+            modelBuilder.Entity("IdentityHost.IdentityServer.Entities.RecoveryCode", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("varchar(64)");
+
+                    b.Property<string>("Salt")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("varchar(32)");
+
+                    b.Property<DateTime?>("UsedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(191)
+                        .HasColumnType("varchar(191)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId", "Hash");
+
+                    b.ToTable("RecoveryCodes", (string)null);
+                });
+
             modelBuilder.Entity("IdentityHost.IdentityServer.Entities.ServerKey", b =>
                 {
                     b.Property<string>("Id")
@@ -237,6 +268,37 @@ namespace IdentityHost.IdentityServer.Data.Migrations.MySql
                         .IsUnique();
 
                     b.ToTable("ServerKeys", (string)null);
+                });
+
+            modelBuilder.Entity("IdentityHost.IdentityServer.Entities.UserMfa", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(191)
+                        .HasColumnType("varchar(191)");
+
+                    b.Property<int>("FailedCount")
+                        .HasColumnType("int");
+
+                    b.Property<DateTime?>("LockoutEnd")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<string>("PendingTotpKey")
+                        .HasMaxLength(1024)
+                        .HasColumnType("varchar(1024)");
+
+                    b.Property<DateTime?>("TotpEnabledAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<string>("TotpKey")
+                        .HasMaxLength(1024)
+                        .HasColumnType("varchar(1024)");
+
+                    b.Property<long>("TotpLastTimeStep")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("UserId");
+
+                    b.ToTable("UserMfa", (string)null);
                 });
 
             modelBuilder.Entity("IdentityHost.IdentityServer.Entities.UserSession", b =>
@@ -626,6 +688,24 @@ namespace IdentityHost.IdentityServer.Data.Migrations.MySql
                     b.HasIndex("ApplicationId", "Status", "Subject", "Type");
 
                     b.ToTable("OpenIddictTokens", (string)null);
+                });
+
+            modelBuilder.Entity("IdentityHost.IdentityServer.Entities.RecoveryCode", b =>
+                {
+                    b.HasOne("IdentityHost.IdentityServer.Entities.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("IdentityHost.IdentityServer.Entities.UserMfa", b =>
+                {
+                    b.HasOne("IdentityHost.IdentityServer.Entities.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>

@@ -1,0 +1,94 @@
+using IdentityHost.IdentityServer.Common;
+using IdentityHost.IdentityServer.Entities;
+using IdentityHost.IdentityServer.Mfa;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
+
+namespace IdentityHost.IdentityServer.SignIn;
+
+/// <summary>
+/// The guided enrolment of a user who must sign in with a second factor and has none (a role of
+/// <c>Accounts:Mfa:RequiredForRoles</c>, a <c>RequireMfa</c> client, <c>acr_values</c>): set up an authenticator app, confirm
+/// it with a first code, note the recovery codes, and the sign-in goes on, now with two factors.
+/// </summary>
+[EnableRateLimiting(RateLimitPolicies.PasswordCheck)]
+public sealed class EnrolModel(SignInManager<ApplicationUser> signIn, SecondFactors factors, TimeProvider clock) : PageModel
+{
+    [BindProperty(SupportsGet = true)]
+    public string? ReturnUrl { get; set; }
+
+    [BindProperty]
+    public string? Code { get; set; }
+
+    public TotpSetup? Setup { get; private set; }
+
+    /// <summary>The recovery codes, shown once, after a successful confirmation.</summary>
+    public IReadOnlyList<string>? RecoveryCodes { get; private set; }
+
+    public string? Error { get; private set; }
+
+    public string SafeReturnUrl => ReturnUrls.Local(Url, ReturnUrl);
+
+    public async Task<IActionResult> OnGetAsync()
+    {
+        if (await PendingSignIn.FindAsync(HttpContext, signIn) is not var (user, _, _))
+        {
+            return BackToSignIn();
+        }
+
+        if (await factors.IsEnrolledAsync(user.Id, HttpContext.RequestAborted))
+        {
+            return LocalRedirect(RouteNames.SecondFactorPage + "?returnUrl=" + Uri.EscapeDataString(SafeReturnUrl));
+        }
+
+        Setup = await factors.BeginTotpAsync(user, HttpContext.RequestAborted);
+        return Page();
+    }
+
+    /// <summary>The QR code of the authenticator being set up, as SVG.</summary>
+    public async Task<IActionResult> OnGetQrAsync()
+    {
+        if (await PendingSignIn.FindAsync(HttpContext, signIn) is not var (user, _, _) ||
+            await factors.IsEnrolledAsync(user.Id, HttpContext.RequestAborted))
+        {
+            return NotFound();
+        }
+
+        var setup = await factors.BeginTotpAsync(user, HttpContext.RequestAborted);
+        return File(QrCodes.Svg(setup.Uri), "image/svg+xml");
+    }
+
+    public async Task<IActionResult> OnPostAsync()
+    {
+        if (await PendingSignIn.FindAsync(HttpContext, signIn) is not var (user, stepUp, passwordAt))
+        {
+            return BackToSignIn();
+        }
+
+        if (await factors.IsEnrolledAsync(user.Id, HttpContext.RequestAborted))
+        {
+            // Note: enrolled meanwhile (another tab): the code must then be given as a second factor, not as a confirmation.
+            return LocalRedirect(RouteNames.SecondFactorPage + "?returnUrl=" + Uri.EscapeDataString(SafeReturnUrl));
+        }
+
+        RecoveryCodes = await factors.ConfirmTotpAsync(user, Code, HttpContext.RequestAborted);
+        if (RecoveryCodes is null)
+        {
+            Error = "The code is not valid. Enter the code your app shows now.";
+            Setup = await factors.BeginTotpAsync(user, HttpContext.RequestAborted);
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            return Page();
+        }
+
+        await PendingSignIn.EndAsync(HttpContext);
+        await signIn.StartSessionAsync(user, clock,
+            [AuthenticationMethods.Password, AuthenticationMethods.OneTimePassword, AuthenticationMethods.MultipleFactors],
+            stepUp ? null : passwordAt);
+        return Page();
+    }
+
+    private LocalRedirectResult BackToSignIn() =>
+        LocalRedirect(RouteNames.LoginPage + "?returnUrl=" + Uri.EscapeDataString(SafeReturnUrl));
+}

@@ -1,0 +1,58 @@
+using System.Globalization;
+using System.Security.Claims;
+using IdentityHost.IdentityServer.Accounts;
+using IdentityHost.IdentityServer.Common;
+using IdentityHost.IdentityServer.Entities;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Identity;
+
+namespace IdentityHost.IdentityServer.SignIn;
+
+/// <summary>
+/// A sign-in between its steps: the password was right, and the second factor (or the enrolment of one) is still to come.
+/// Held in Identity's short-lived two-factor cookie (5 minutes), which names the user and when the password was given, and
+/// grants nothing by itself. A signed-in user stepping up (<c>acr_values</c>, a <c>RequireMfa</c> client) is the other way in.
+/// </summary>
+internal static class PendingSignIn
+{
+    /// <summary>Starts the pending sign-in of <paramref name="user"/>, who just gave the right password.</summary>
+    public static Task StartAsync(HttpContext context, ApplicationUser user, TimeProvider clock)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(user);
+        ArgumentNullException.ThrowIfNull(clock);
+        var identity = new ClaimsIdentity(IdentityConstants.TwoFactorUserIdScheme);
+        identity.AddClaim(new Claim(ClaimTypes.Name, user.Id));
+        identity.AddClaim(new Claim(ClaimNames.AuthenticationTime,
+            clock.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), ClaimValueTypes.Integer64));
+        return context.SignInAsync(IdentityConstants.TwoFactorUserIdScheme, new ClaimsPrincipal(identity));
+    }
+
+    /// <summary>
+    /// Who is between the steps, and how they signed in so far: the pending sign-in, else the session of a signed-in
+    /// user (a step-up); null when neither, or the account may not sign in now.
+    /// </summary>
+    public static async Task<(ApplicationUser User, bool StepUp, DateTimeOffset? PasswordAt)?> FindAsync(
+        HttpContext context, SignInManager<ApplicationUser> signIn)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(signIn);
+        var pending = await context.AuthenticateAsync(IdentityConstants.TwoFactorUserIdScheme);
+        if (pending.Succeeded && pending.Principal.FindFirstValue(ClaimTypes.Name) is { } userId &&
+            await signIn.UserManager.FindByIdAsync(userId) is { } user && !await signIn.IsBarredAsync(user))
+        {
+            return (user, false, SessionClaims.SignedInAt(pending));
+        }
+
+        var session = await context.AuthenticateAsync(IdentityConstants.ApplicationScheme);
+        if (session.Succeeded && await signIn.ValidateSecurityStampAsync(session.Principal) is { } signedIn && !await signIn.IsBarredAsync(signedIn))
+        {
+            return (signedIn, true, null);
+        }
+
+        return null;
+    }
+
+    /// <summary>Ends the pending sign-in (the second step is done, or abandoned).</summary>
+    public static Task EndAsync(HttpContext context) => context.SignOutAsync(IdentityConstants.TwoFactorUserIdScheme);
+}
