@@ -1,5 +1,6 @@
 using IdentityHost.IdentityServer.Audit;
 using IdentityHost.IdentityServer.Entities;
+using IdentityHost.IdentityServer.Mfa;
 using IdentityHost.IdentityServer.Sessions;
 using IdentityHost.IdentityServer.Users;
 using Microsoft.AspNetCore.Identity;
@@ -11,7 +12,8 @@ namespace IdentityHost.IdentityServer.Admin;
 /// One user (<c>/admin/users/{id}</c>): the account, its sessions, and the actions of <see cref="UserAdministration"/>
 /// (disable or enable, roles, a reset link, ending the sessions); deleting is on its own confirmation page.
 /// </summary>
-public sealed class UserModel(UserManager<ApplicationUser> users, UserAdministration administration, AuditSearch audit) : AdminPage(users)
+public sealed class UserModel(UserManager<ApplicationUser> users, UserAdministration administration, AuditSearch audit, SecondFactors factors)
+    : AdminPage(users)
 {
     [FromRoute]
     public string Id { get; set; } = string.Empty;
@@ -25,6 +27,9 @@ public sealed class UserModel(UserManager<ApplicationUser> users, UserAdministra
 
     /// <summary>The user's latest audit events, newest first.</summary>
     public IReadOnlyList<AuditRecord> RecentEvents { get; private set; } = [];
+
+    /// <summary>The user's second factors.</summary>
+    public MfaStatus Factors { get; private set; } = new(false, null, 0, null);
 
     public IReadOnlyList<string> Errors { get; private set; } = [];
 
@@ -44,6 +49,19 @@ public sealed class UserModel(UserManager<ApplicationUser> users, UserAdministra
         await administration.EndSessionsAsync(Id, AdminId, HttpContext.RequestAborted) is { } ended
             ? Finished(ended == 1 ? "1 session was ended." : $"{ended} sessions were ended.")
             : NotFound();
+
+    /// <summary>Removes the user's authenticator and recovery codes (a lost phone); audited, and the user is mailed.</summary>
+    public async Task<IActionResult> OnPostResetFactorsAsync()
+    {
+        if (await Accounts.FindByIdAsync(Id) is not { } user)
+        {
+            return NotFound();
+        }
+
+        return Finished(await factors.RemoveAsync(user, byAdministrator: AdminId, HttpContext.RequestAborted)
+            ? "The second factors were removed; the user was told by mail."
+            : "The user had no second factor.");
+    }
 
     public async Task<IActionResult> OnPostRolesAsync()
     {
@@ -92,6 +110,7 @@ public sealed class UserModel(UserManager<ApplicationUser> users, UserAdministra
 
         Account = account;
         Sessions = await administration.SessionsAsync(Id, HttpContext.RequestAborted) ?? [];
+        Factors = await factors.StatusAsync(Id, HttpContext.RequestAborted);
         RecentEvents = (await audit.FindAsync(new AuditFilter(Id, null, null, null, null), before: null, pageSize: 10, HttpContext.RequestAborted)).Items;
         return true;
     }

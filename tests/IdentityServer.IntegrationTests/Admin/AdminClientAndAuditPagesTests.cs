@@ -56,6 +56,26 @@ public abstract partial class AdminClientAndAuditPagesTests(IdentityServerFixtur
     }
 
     [Fact]
+    public async Task AnAdministratorSeesAUsersSecondFactorsAndResetsThem()
+    {
+        var enrolled = await Mfa.MfaTestKit.NewEnrolledUserAsync(Fixture, Client, withEmail: true);
+        var userId = await UserIdAsync(enrolled.UserName);
+        using var browser = await AdminAsync();
+
+        var before = await GetPageAsync(browser, $"/admin/users/{userId}");
+        using var reset = await browser.SubmitAsync($"/admin/users/{userId}?handler=ResetFactors", new Dictionary<string, string>());
+        var after = await GetPageAsync(browser, BrowserSession.LocalTarget(reset));
+        var grant = await Mfa.MfaTestKit.PasswordGrantAsync(Client, enrolled.UserName, enrolled.Password, totp: null);
+
+        Assert.Contains("Authenticator app since", before, StringComparison.Ordinal);
+        Assert.Contains("10 recovery codes left", before, StringComparison.Ordinal);
+        Assert.Contains("The second factors were removed", after, StringComparison.Ordinal);
+        Assert.Contains("<p id=\"factors\">None.</p>", after, StringComparison.Ordinal);
+        // Note: without a second factor (and none required for the role here), the password alone signs in again.
+        Assert.False(grant.IsError, grant.Raw);
+    }
+
+    [Fact]
     public async Task AClientMadeOnThePageGetsTokensWithTheSecretShownOnce()
     {
         var clientId = "page-" + Guid.NewGuid().ToString("N")[..10];
