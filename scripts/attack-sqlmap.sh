@@ -97,6 +97,8 @@ attack() {
   port=$(free_port)
   url="http://127.0.0.1:$port"
   # Note: the rate limits would answer sqlmap with 429s and make the scan vacuous, so they are raised here.
+  # Note: the scan's administrator signs in by the password grant alone, so no role needs a second factor here
+  # (Accounts:Mfa:RequiredForRoles, default ["admin"]; the integration tests cover it).
   ASPNETCORE_ENVIRONMENT=Development \
   ASPNETCORE_URLS="$url" \
   Database__Provider="$provider" \
@@ -106,6 +108,7 @@ attack() {
   RateLimiting__RegistrationsPerMinute=1000000 \
   Bootstrap__Admin__Username=sqlmapadmin \
   Bootstrap__Admin__Password="$admin_password" \
+  Accounts__Mfa__RequiredForRoles="" \
     dotnet "src/IdentityServer/bin/$configuration/net10.0/IdentityServer.dll" --contentRoot "$root/src/IdentityServer" \
     >"$work/identityserver.log" 2>&1 &
   local server=$!

@@ -32,6 +32,8 @@ public sealed class ClientForm
 
     public bool RequirePushedAuthorizationRequests { get; set; }
 
+    public bool RequireMfa { get; set; }
+
     public string? Jwks { get; set; }
 
     public string? JwksUri { get; set; }
@@ -53,6 +55,7 @@ public sealed class ClientForm
             AllowedCorsOrigins = string.Join('\n', settings.AllowedCorsOrigins),
             ThirdParty = settings.ThirdParty,
             RequirePushedAuthorizationRequests = settings.RequirePushedAuthorizationRequests,
+            RequireMfa = settings.RequireMfa,
             JwksUri = settings.JwksUri,
         };
     }
@@ -69,6 +72,7 @@ public sealed class ClientForm
         AllowedCorsOrigins = Lines(AllowedCorsOrigins),
         ThirdParty = ThirdParty,
         RequirePushedAuthorizationRequests = RequirePushedAuthorizationRequests,
+        RequireMfa = RequireMfa,
         TokenExchangeAudiences = [.. tokenExchangeAudiences],
         Jwks = string.IsNullOrWhiteSpace(Jwks) ? null : Jwks.Trim(),
         JwksUri = string.IsNullOrWhiteSpace(JwksUri) ? null : JwksUri.Trim(),

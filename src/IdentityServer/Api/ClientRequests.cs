@@ -21,6 +21,7 @@ namespace IdentityHost.IdentityServer.Api;
 /// <param name="ThirdParty">Users are asked to consent.</param>
 /// <param name="RequirePushedAuthorizationRequests">Authorization requests must be pushed first (RFC 9126).</param>
 /// <param name="TokenExchangeAudiences">The API names this client may exchange tokens for (RFC 8693).</param>
+/// <param name="RequireMfa">The client's users must sign in with a second factor.</param>
 /// <param name="Jwks">Public keys for <c>private_key_jwt</c>, as a JSON Web Key Set object.</param>
 /// <param name="JwksUri">Where the client publishes its keys, instead of <paramref name="Jwks"/>.</param>
 public sealed record ClientRequest(
@@ -38,7 +39,8 @@ public sealed record ClientRequest(
     bool? RequirePushedAuthorizationRequests,
     IReadOnlyList<string>? TokenExchangeAudiences,
     JsonElement? Jwks,
-    string? JwksUri)
+    string? JwksUri,
+    bool? RequireMfa = null)
 {
     /// <summary>The settings this body names, for <paramref name="clientId"/>.</summary>
     public ClientRegistration ToRegistration(string clientId) => new()
@@ -55,6 +57,7 @@ public sealed record ClientRequest(
         TokenExchangeAudiences = [.. TokenExchangeAudiences ?? []],
         Jwks = Jwks is { ValueKind: JsonValueKind.Object } keys ? keys.GetRawText() : null,
         JwksUri = string.IsNullOrWhiteSpace(JwksUri) ? null : JwksUri.Trim(),
+        RequireMfa = RequireMfa ?? false,
     };
 }
 
@@ -75,6 +78,7 @@ public sealed record ClientResponse(
     IReadOnlyList<string> TokenExchangeAudiences,
     string? JwksUri,
     IReadOnlyList<string> KeyIds,
+    bool RequireMfa,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ClientSecret = null)
 {
     /// <summary>The answer for <paramref name="client"/>, with <paramref name="secret"/> when one was just made.</summary>
@@ -84,7 +88,7 @@ public sealed record ClientResponse(
         var settings = client.Settings;
         return new(settings.ClientId, settings.DisplayName, client.Source, client.Confidential, client.HasSecret, settings.GrantTypes,
             settings.Scopes, settings.RedirectUris, settings.PostLogoutRedirectUris, settings.AllowedCorsOrigins, settings.ThirdParty,
-            settings.RequirePushedAuthorizationRequests, settings.TokenExchangeAudiences, settings.JwksUri, client.KeyIds, secret);
+            settings.RequirePushedAuthorizationRequests, settings.TokenExchangeAudiences, settings.JwksUri, client.KeyIds, settings.RequireMfa, secret);
     }
 }
 

@@ -202,21 +202,10 @@ public abstract partial class AdminClientAndAuditPagesTests(IdentityServerFixtur
 
     private Task<BrowserSession> AdminAsync() => SignedInAsync(Fixture.AdminUserName, Fixture.AdminPassword);
 
-    private async Task<BrowserSession> SignedInAsync(string userName, string password)
-    {
-        var browser = new BrowserSession(Fixture.Host);
-        using var signedIn = await browser.SignInAsync(userName, password);
-        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
-        return browser;
-    }
+    private Task<BrowserSession> SignedInAsync(string userName, string password) =>
+        ConsoleSessions.SignedInAsync(Fixture.Host, userName, password);
 
-    private static async Task<string> GetPageAsync(BrowserSession browser, string page)
-    {
-        using var response = await browser.Client.GetAsync(new Uri(page, UriKind.Relative), TestContext.Current.CancellationToken);
-        var html = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{page}: {(int)response.StatusCode} {html}");
-        return html;
-    }
+    private static Task<string> GetPageAsync(BrowserSession browser, string page) => ConsoleSessions.GetPageAsync(browser, page);
 }
 
 /// <summary>The tests above on SQLite.</summary>

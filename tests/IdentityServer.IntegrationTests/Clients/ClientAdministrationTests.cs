@@ -59,11 +59,12 @@ public abstract class ClientAdministrationTests(IdentityServerFixture fixture) :
         var (clientId, secret) = await CreateMachineClientAsync();
 
         using var edited = await SendAsync(HttpMethod.Put, $"/api/clients/{clientId}",
-            new { displayName = "Renamed", grantTypes = ClientCredentials, scopes = Openid });
+            new { displayName = "Renamed", grantTypes = ClientCredentials, scopes = Openid, requireMfa = true });
         var body = await ReadAsync(edited);
 
         Assert.Equal(HttpStatusCode.OK, edited.StatusCode);
         Assert.Equal("Renamed", body.GetProperty("displayName").GetString());
+        Assert.True(body.GetProperty("requireMfa").GetBoolean());
         Assert.True(body.GetProperty("hasSecret").GetBoolean());
         Assert.Equal("invalid_scope", (await RequestTokenAsync(clientId, secret, "api")).Error);
         Assert.False((await RequestTokenAsync(clientId, secret, "openid")).IsError);
