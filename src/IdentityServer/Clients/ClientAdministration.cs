@@ -109,15 +109,10 @@ public sealed class ClientAdministration(
     public async Task<ClientChangeResult> UpdateAsync(string clientId, ClientRegistration settings, string administrator, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var application = await applications.FindByClientIdAsync(clientId, cancellationToken);
+        var (application, refusal) = await EditableAsync(clientId, cancellationToken);
         if (application is null)
         {
-            return new(ClientChangeOutcome.NotFound);
-        }
-
-        if (ClientSources.Of(await applications.GetPropertiesAsync(application, cancellationToken)) != ClientSources.Api)
-        {
-            return new(ClientChangeOutcome.ReadOnly);
+            return new(refusal);
         }
 
         var current = new OpenIddictApplicationDescriptor();
@@ -160,15 +155,10 @@ public sealed class ClientAdministration(
     /// <summary>Deletes a client made at run time, with its authorizations and tokens.</summary>
     public async Task<ClientChangeOutcome> DeleteAsync(string clientId, string administrator, CancellationToken cancellationToken)
     {
-        var application = await applications.FindByClientIdAsync(clientId, cancellationToken);
+        var (application, refusal) = await EditableAsync(clientId, cancellationToken);
         if (application is null)
         {
-            return ClientChangeOutcome.NotFound;
-        }
-
-        if (ClientSources.Of(await applications.GetPropertiesAsync(application, cancellationToken)) != ClientSources.Api)
-        {
-            return ClientChangeOutcome.ReadOnly;
+            return refusal;
         }
 
         await applications.DeleteAsync(application, cancellationToken);
@@ -179,15 +169,10 @@ public sealed class ClientAdministration(
     /// <summary>Gives a confidential client made at run time a new secret (the old one stops working at once on this node).</summary>
     public async Task<ClientChangeResult> RotateSecretAsync(string clientId, string administrator, CancellationToken cancellationToken)
     {
-        var application = await applications.FindByClientIdAsync(clientId, cancellationToken);
+        var (application, refusal) = await EditableAsync(clientId, cancellationToken);
         if (application is null)
         {
-            return new(ClientChangeOutcome.NotFound);
-        }
-
-        if (ClientSources.Of(await applications.GetPropertiesAsync(application, cancellationToken)) != ClientSources.Api)
-        {
-            return new(ClientChangeOutcome.ReadOnly);
+            return new(refusal);
         }
 
         if (!await applications.HasClientTypeAsync(application, ClientTypes.Confidential, cancellationToken))
@@ -199,6 +184,20 @@ public sealed class ClientAdministration(
         await applications.UpdateAsync(application, secret, cancellationToken);
         audit.Write(AuditEvents.ClientSecretRotated, administrator, "client " + clientId, clientId);
         return new(ClientChangeOutcome.Done, await ViewAsync(application, cancellationToken), secret);
+    }
+
+    /// <summary>The client made at run time with <paramref name="clientId"/>, or null and why not (none, or from configuration).</summary>
+    private async Task<(object? Application, ClientChangeOutcome Refusal)> EditableAsync(string clientId, CancellationToken cancellationToken)
+    {
+        var application = await applications.FindByClientIdAsync(clientId, cancellationToken);
+        if (application is null)
+        {
+            return (null, ClientChangeOutcome.NotFound);
+        }
+
+        return ClientSources.Of(await applications.GetPropertiesAsync(application, cancellationToken)) == ClientSources.Api
+            ? (application, ClientChangeOutcome.Done)
+            : (null, ClientChangeOutcome.ReadOnly);
     }
 
     private List<(string Field, string Message)> Problems(ClientRegistration settings) =>
