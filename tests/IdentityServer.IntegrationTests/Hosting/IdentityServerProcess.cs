@@ -176,6 +176,9 @@ public sealed class IdentityServerProcess : IAsyncDisposable
         {
             if (_process.HasExited)
             {
+                // Note: HasExited can be true before the redirected output is read to its end; waiting for the exit
+                // also waits for those reads, so the message holds what the server wrote (seen empty once in CI).
+                await _process.WaitForExitAsync();
                 throw new InvalidOperationException($"The server exited with {_process.ExitCode}:\n{Output}");
             }
 
