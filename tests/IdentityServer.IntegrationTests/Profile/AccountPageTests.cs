@@ -84,6 +84,8 @@ public abstract partial class AccountPageTests(IdentityServerFixture fixture) : 
     {
         var user = await IdentityServerFixture.CreateUserWithEmailAsync(Client);
         var login = await IdentityServerFixture.RequestPasswordTokenAsync(Client, user.UserName, user.Password);
+        // Note: deleting the account drops its mail still waiting in the outbox, so the verification mail is let out first.
+        await Fixture.Mail.WaitForAsync(user.Email);
 
         using var wrong = await IdentityServerFixture.SendJsonAsync(Client, HttpMethod.Delete, "/api/account", new { password = "not my password at all" }, login.AccessToken);
         using var deleted = await IdentityServerFixture.SendJsonAsync(Client, HttpMethod.Delete, "/api/account", new { password = user.Password }, login.AccessToken);
