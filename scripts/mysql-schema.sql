@@ -308,3 +308,11 @@ DELIMITER ;
 
 CALL `IdentityHost_ApplyMigrations`();
 DROP PROCEDURE `IdentityHost_ApplyMigrations`;
+
+-- The start-up lease: the server nodes take turns seeding through one row of it.
+CREATE TABLE IF NOT EXISTS `__IdentityHostStartupLease` (
+    `Id` int NOT NULL,
+    `Holder` varchar(100) NOT NULL,
+    `ExpiresAt` datetime(6) NOT NULL,
+    PRIMARY KEY (`Id`)
+) ENGINE=InnoDB CHARACTER SET=utf8mb4;

@@ -179,9 +179,11 @@ internal sealed class LayerTable
                 continue;
             }
 
+            // Note: a generic method's type parameter (an override of EF Core's ExecutionStrategy.ExecuteAsync<TState, TResult>,
+            // for one) is a dependency target without a namespace; it belongs to no folder.
             foreach (var target in type.Dependencies.Select(dependency => dependency.Target))
             {
-                if (Folder(target.Namespace.FullName) is { } to)
+                if (target.Namespace is { } targetNamespace && Folder(targetNamespace.FullName) is { } to)
                 {
                     graph.Add(from, to, $"{type.FullName} -> {target.FullName}");
                 }

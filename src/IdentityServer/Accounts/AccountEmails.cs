@@ -186,7 +186,7 @@ public sealed class AccountEmails(
                 return EmailVerificationResult.Invalid;
             }
         }
-        catch (DbUpdateException)
+        catch (DbUpdateException exception) when (DatabaseFailures.IsLostRace(exception))
         {
             // Note: another account took the address between the check and the write; the unique index refused it.
             database.ChangeTracker.Clear();

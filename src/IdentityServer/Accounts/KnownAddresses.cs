@@ -53,9 +53,10 @@ public sealed class KnownAddresses(IdentityHostDbContext database, IHttpContextA
             database.UserTokens.Add(new IdentityUserToken<string> { UserId = userId, LoginProvider = Provider, Name = Name, Value = value });
             await database.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException)
+        catch (DbUpdateException exception) when (DatabaseFailures.IsLostRace(exception))
         {
-            // Note: a parallel sign-in of the same user inserted the row first; its list is as good as this one.
+            // Note: a parallel sign-in of the same user inserted the row first; its list is as good as this one. Only a
+            // duplicate key means that: a timeout or a broken connection is an outage, and goes up as one.
             database.ChangeTracker.Clear();
         }
     }

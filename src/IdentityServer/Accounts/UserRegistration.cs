@@ -94,8 +94,9 @@ public sealed class UserRegistration(
 
         try
         {
-            var strategy = database.Database.CreateExecutionStrategy();
-            var created = await strategy.ExecuteAsync(async () =>
+            // Note: repeatable: on a cluster, the loser of a race for one name may learn it only at commit, as a
+            // certification conflict; run again, it sees the winner's row and answers as below.
+            var created = await WriteConflictRetry.ExecuteRepeatableAsync(database, async () =>
             {
                 await using var transaction = await database.Database.BeginTransactionAsync(cancellationToken);
                 var result = await users.CreateAsync(user);

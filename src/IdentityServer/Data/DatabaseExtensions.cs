@@ -32,8 +32,10 @@ public static class DatabaseExtensions
             options.UseIdentityHostSqlite(
                 GetConnectionString(services) ?? DefaultSqliteConnectionString,
                 services.GetRequiredService<IHostEnvironment>().ContentRootPath));
+        builder.Services.AddSingleton<CausalReads>();
         builder.Services.AddDbContextPool<MySqlIdentityHostDbContext>((services, options) =>
-            options.UseIdentityHostMySql(GetConnectionString(services) ?? string.Empty));
+            options.UseIdentityHostMySql(GetConnectionString(services) ?? string.Empty)
+                .AddInterceptors(services.GetRequiredService<CausalReads>()));
         builder.Services.AddScoped<IdentityHostDbContext>(services =>
             services.GetRequiredService<IOptions<DatabaseOptions>>().Value.Provider switch
             {
@@ -64,9 +66,11 @@ public static class DatabaseExtensions
     /// for an answer the server never sends: a request hung that way, its connections marked Killed, on a loaded
     /// test machine with a 5 s connect timeout (and before that with a 15 s command timeout). A stopped database
     /// refuses connections at once, so the timeouts matter only for an unreachable host.
+    /// A write conflict (a deadlock, a cluster's certification conflict) is retried by <see cref="WriteConflictRetry"/>.
     /// </remarks>
     public static DbContextOptionsBuilder UseIdentityHostMySql(this DbContextOptionsBuilder options, string connectionString) =>
-        options.UseMySQL(connectionString).AddInterceptors(MariaDbMigrationLockInterceptor.Instance);
+        options.UseMySQL(connectionString, mySql => mySql.ExecutionStrategy(dependencies => new WriteConflictRetry(dependencies)))
+            .AddInterceptors(MariaDbMigrationLockInterceptor.Instance);
 
     /// <summary>
     /// Configures SQLite with a generous busy timeout. Note: together with WAL mode (set by the initializer)

@@ -4,46 +4,92 @@ using Microsoft.Extensions.Options;
 namespace IdentityHost.IdentityServer.Data;
 
 /// <summary>
-/// Brings the database up to date before the server accepts requests: migrations (when
+/// Brings the database up to date before the server accepts requests: finds out whether it is a cluster member and
+/// makes sessions read their cluster's latest writes (<see cref="CausalReads"/>), then migrations (when
 /// <c>Database:MigrateOnStartup</c> is on), SQLite's WAL mode, then every <see cref="IDatabaseSeeder"/>, one node at a
-/// time (<see cref="DatabaseStartupLock"/>).
+/// time (<see cref="DatabaseStartupLock"/>). A seeder that loses a race anyway (a duplicate key, a changed row) runs
+/// again on what the winner wrote.
 /// </summary>
 internal sealed class DatabaseInitializer(
     IServiceProvider services,
     IOptions<DatabaseOptions> options,
+    CausalReads causalReads,
     ILogger<DatabaseInitializer> logger) : IHostedService
 {
+    private const int SeederAttempts = 3;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        await using (var detectScope = services.CreateAsyncScope())
+        {
+            var context = detectScope.ServiceProvider.GetRequiredService<IdentityHostDbContext>();
+            await causalReads.DetectAsync(context, cancellationToken);
+            await causalReads.VerifyAsync(context, cancellationToken);
+            if (causalReads.Cluster != DatabaseCluster.None)
+            {
+                logger.LogInformation(
+                    "The database is a {Cluster} cluster member; sessions read causally ({Setting})",
+                    causalReads.Cluster, causalReads.SessionStatement ?? "the server's own setting");
+            }
+        }
+
         await using var lockScope = services.CreateAsyncScope();
         await using var startupLock = await DatabaseStartupLock.AcquireAsync(
             lockScope.ServiceProvider.GetRequiredService<IdentityHostDbContext>(), cancellationToken);
 
-        await using var scope = services.CreateAsyncScope();
-        var context = scope.ServiceProvider.GetRequiredService<IdentityHostDbContext>();
-
-        if (context.Database.IsSqlite())
+        await using (var scope = services.CreateAsyncScope())
         {
-            // Note: WAL lets readers proceed while one writer commits; the mode is stored in the file itself.
-            await context.Database.OpenConnectionAsync(cancellationToken);
-            await context.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
-            await context.Database.CloseConnectionAsync();
+            var context = scope.ServiceProvider.GetRequiredService<IdentityHostDbContext>();
+            if (context.Database.IsSqlite())
+            {
+                // Note: WAL lets readers proceed while one writer commits; the mode is stored in the file itself.
+                await context.Database.OpenConnectionAsync(cancellationToken);
+                await context.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+                await context.Database.CloseConnectionAsync();
+            }
+
+            if (options.Value.MigrateOnStartup)
+            {
+                logger.LogInformation("Applying migrations for {Provider}", options.Value.Provider);
+                // Note: a migration may rebuild a large table; the short per-request command timeout is not for it.
+                context.Database.SetCommandTimeout(TimeSpan.FromMinutes(10));
+                var strategy = context.Database.CreateExecutionStrategy();
+                await strategy.ExecuteAsync(() => context.Database.MigrateAsync(cancellationToken));
+            }
         }
 
-        if (options.Value.MigrateOnStartup)
+        int count;
+        await using (var scope = services.CreateAsyncScope())
         {
-            logger.LogInformation("Applying migrations for {Provider}", options.Value.Provider);
-            // Note: a migration may rebuild a large table; the short per-request command timeout is not for it.
-            context.Database.SetCommandTimeout(TimeSpan.FromMinutes(10));
-            var strategy = context.Database.CreateExecutionStrategy();
-            await strategy.ExecuteAsync(() => context.Database.MigrateAsync(cancellationToken));
+            count = scope.ServiceProvider.GetServices<IDatabaseSeeder>().Count();
         }
 
-        foreach (var seeder in scope.ServiceProvider.GetServices<IDatabaseSeeder>())
+        for (var index = 0; index < count; index++)
         {
-            await seeder.SeedAsync(cancellationToken);
+            await SeedAsync(index, cancellationToken);
         }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private async Task SeedAsync(int index, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            // Note: a scope per attempt, so a retry starts from a fresh context and reads what the winner wrote.
+            await using var scope = services.CreateAsyncScope();
+            var seeder = scope.ServiceProvider.GetServices<IDatabaseSeeder>().ElementAt(index);
+            try
+            {
+                await seeder.SeedAsync(cancellationToken);
+                return;
+            }
+            catch (Exception exception) when (attempt < SeederAttempts &&
+                                              (DatabaseFailures.IsLostRace(exception) || DatabaseFailures.IsWriteConflict(exception)))
+            {
+                logger.LogWarning("{Seeder} lost a race with another node ({Failure}); running it again",
+                    seeder.GetType().Name, exception.GetBaseException().Message);
+            }
+        }
+    }
 }

@@ -1,4 +1,3 @@
-using IdentityHost.IdentityServer.Data;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
 namespace IdentityHost.IdentityServer.Hosting;
@@ -8,10 +7,10 @@ public static class HealthExtensions
 {
     private const string ReadyTag = "ready";
 
-    /// <summary>Adds a readiness check that the database answers.</summary>
+    /// <summary>Adds a readiness check that the database answers a query (and, on Galera, that its member is Synced and Primary).</summary>
     public static IHostApplicationBuilder AddIdentityHostHealthChecks(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddHealthChecks().AddDbContextCheck<IdentityHostDbContext>("database", tags: [ReadyTag]);
+        builder.Services.AddHealthChecks().AddCheck<DatabaseReadinessCheck>("database", tags: [ReadyTag]);
         return builder;
     }
 

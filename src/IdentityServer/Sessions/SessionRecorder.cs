@@ -90,7 +90,7 @@ internal sealed class SessionRecorder(IdentityHostDbContext database, RecentSess
             await database.SaveChangesAsync(context.CancellationToken);
             recent.Written(authorizationId, now);
         }
-        catch (DbUpdateException)
+        catch (DbUpdateException exception) when (DatabaseFailures.IsLostRace(exception))
         {
             // Note: a parallel request of the same login wrote the row first; it is as good as this one.
             database.ChangeTracker.Clear();

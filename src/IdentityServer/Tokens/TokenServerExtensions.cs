@@ -113,6 +113,8 @@ public static class TokenServerExtensions
                 }
 
                 options.AddEventHandler(TokenStoragePolicy.Descriptor);
+                options.RemoveEventHandler(OpenIddictServerHandlers.RedeemTokenEntry.Descriptor);
+                options.AddEventHandler(RefreshTokenRedemption.Descriptor);
                 options.AddEventHandler(TokenRequestConnection.OpenDescriptor);
                 options.AddEventHandler(TokenRequestConnection.CloseDescriptor);
 

@@ -56,7 +56,9 @@ internal static class MySqlSchemaScript
             .Append("END //\n")
             .Append("DELIMITER ;\n\n")
             .Append("CALL " + Procedure + "();\n")
-            .Append("DROP PROCEDURE " + Procedure + ";\n")
+            .Append("DROP PROCEDURE " + Procedure + ";\n\n")
+            .Append("-- The start-up lease: the server nodes take turns seeding through one row of it.\n")
+            .Append(DatabaseStartupLock.CreateLeaseTable).Append('\n')
             .ToString();
     }
 
