@@ -8,6 +8,9 @@
 #   - the monitoring files it mounts are valid: Prometheus' configuration (promtool, from Debian's prometheus
 #     package, when installed), Grafana's provisioning YAML and the dashboard JSON (python3), every file it mounts
 #     exists.
+#   - docker-compose.cluster.yml (three Galera members, HAProxy, three identity server nodes) renders, with the nodes
+#     reaching the database through HAProxy, refuses to render without its secrets, writes none, mounts only files that
+#     exist, and HAProxy's configuration (deploy/galera/haproxy.cfg) passes haproxy -c.
 # A developer's own .env is ignored (an empty --env-file is passed). Prints one line; exits non-zero on a problem.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -110,8 +113,56 @@ for path in pathlib.Path("deploy/grafana/provisioning").rglob("*.yml"):
     assert "\t" not in text, f"{path}: a tab in YAML"
 PY
 
+# The cluster file (README, "Running a cluster"): three Galera members, HAProxy, three identity server nodes.
+cluster=docker-compose.cluster.yml
+cluster_required=(MYSQL_PASSWORD MYSQL_ROOT_PASSWORD)
+cluster_services="galera1 galera2 galera3 haproxy identityserver1 identityserver2 identityserver3 mailpit"
+render_cluster() {
+  local tool=$1
+  shift
+  # shellcheck disable=SC2086 # "docker compose" is two words on purpose
+  env -u MYSQL_PASSWORD -u MYSQL_ROOT_PASSWORD -u IDENTITYHOST_ADMIN_USERNAME -u IDENTITYHOST_ADMIN_PASSWORD "$@"
+}
+for tool in "${tools[@]}"; do
+  # shellcheck disable=SC2086
+  if ! render_cluster "$tool" MYSQL_PASSWORD=check-MYSQL_PASSWORD MYSQL_ROOT_PASSWORD=check-MYSQL_ROOT_PASSWORD \
+      $tool --env-file "$work/empty.env" -f "$cluster" --project-directory . config >"$work/cluster.yml" 2>"$work/err"; then
+    problem "$tool: $cluster does not render with the secrets set: $(tr '\n' ' ' <"$work/err")"
+    continue
+  fi
+  # shellcheck disable=SC2086
+  services=$(render_cluster "$tool" MYSQL_PASSWORD=x MYSQL_ROOT_PASSWORD=y $tool --env-file "$work/empty.env" -f "$cluster" \
+    --project-directory . config --services 2>/dev/null | sort | tr '\n' ' ' | sed 's/ $//')
+  [[ "$services" == "$cluster_services" ]] || problem "$tool: $cluster services are '$services', expected '$cluster_services'"
+  [[ $(grep -c "Server=haproxy;Port=3306;.*Password=check-MYSQL_PASSWORD;" "$work/cluster.yml") == 3 ]] ||
+    problem "$tool: $cluster: the three identity server nodes do not reach the database through HAProxy with MYSQL_PASSWORD"
+  grep -q -- "--wsrep-sync-wait=1" "$work/cluster.yml" || problem "$tool: $cluster: the Galera members do not read causally"
+  for missing in "${cluster_required[@]}"; do
+    others=()
+    for name in "${cluster_required[@]}"; do [[ "$name" == "$missing" ]] || others+=("$name=check-$name"); done
+    # shellcheck disable=SC2086
+    if render_cluster "$tool" "${others[@]}" $tool --env-file "$work/empty.env" -f "$cluster" --project-directory . config -q 2>"$work/err"; then
+      problem "$tool: $cluster renders without $missing"
+    elif ! grep -q "set $missing" "$work/err"; then
+      problem "$tool: $cluster fails without $missing, but without naming it"
+    fi
+  done
+done
+while IFS= read -r line; do
+  problem "a password or secret is written in $cluster: ${line%%:*}: (value hidden)"
+done < <(grep -nEi '(password|secret|pwd|auth)[a-z_]*[[:space:]]*[:=]' "$cluster" | grep -vE '^[0-9]+:[[:space:]]*#' | grep -v '\${' || true)
+while IFS= read -r source; do
+  [[ -e "$source" ]] || problem "$cluster mounts $source, which does not exist"
+done < <(grep -oE '^\s+- \./[^:]+' "$cluster" | sed -E 's/^\s+- //')
+sh -n deploy/galera/galera-check.sh || problem "deploy/galera/galera-check.sh: not valid sh"
+if command -v haproxy >/dev/null 2>&1; then
+  haproxy -c -q -f deploy/galera/haproxy.cfg >"$work/err" 2>&1 || problem "haproxy -c: deploy/galera/haproxy.cfg: $(tr '\n' ' ' <"$work/err")"
+elif [[ "${IDENTITYHOST_REQUIRE_ALL:-0}" == 1 ]]; then
+  problem "haproxy is not installed (Debian package haproxy), so deploy/galera/haproxy.cfg was not checked"
+fi
+
 if ((${#problems[@]})); then
   printf 'compose: FAIL: %s\n' "${problems[@]}" >&2
   exit 1
 fi
-echo "compose: OK: $file renders with ${versions[*]} (services: $expected_services); missing or empty ${required[*]} refused; no secret literal; monitoring files valid"
+echo "compose: OK: $file renders with ${versions[*]} (services: $expected_services); missing or empty ${required[*]} refused; no secret literal; monitoring files valid; $cluster renders (services: $cluster_services), missing ${cluster_required[*]} refused, HAProxy configuration valid"

@@ -48,6 +48,9 @@ public sealed class ClusterFixture : IAsyncLifetime
         }
 
         _cluster = await GaleraCluster.StartAsync();
+        // Note: the user HAProxy's Galera check logs in as (deploy/galera/galera-check.sh), as deploy/galera/init.sql
+        // creates it for docker-compose.cluster.yml: no password, no privilege; replicated to every member.
+        await _cluster.ExecuteAsync(0, "CREATE USER IF NOT EXISTS 'haproxy_check'@'%'");
         _proxy = await HaProxy.StartAsync(_cluster.Ports, _appPorts);
         await _cluster.CreateDatabaseAsync(Database);
         for (var index = 0; index < GaleraCluster.Size; index++)

@@ -50,7 +50,7 @@ public sealed class HaProxy : IAsyncDisposable
                 timeout connect 2s
                 timeout client 60s
                 timeout server 60s
-                timeout check 3s
+                timeout check 5s
 
             listen galera
                 bind 127.0.0.1:{{databasePort}}
@@ -84,7 +84,6 @@ public sealed class HaProxy : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        start.Environment["GALERA_CHECK_USER"] = "root";
         var process = ChildProcesses.Start(start);
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
