@@ -18,7 +18,36 @@ internal sealed class DatabaseInitializer(
 {
     private const int SeederAttempts = 3;
 
+    /// <summary>How long start-up waits for a database (or a proxy) that cannot answer yet before the node gives up.</summary>
+    private static readonly TimeSpan UnavailableFor = TimeSpan.FromMinutes(2);
+
     public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Note: a MySQL server that does not answer yet (still starting, a proxy without a healthy member, a member still
+        // joining) is waited for, a bounded time; every step below is safe to run again. A SQLite file that cannot be
+        // opened is a configuration error, reported at once.
+        var deadline = DateTime.UtcNow + UnavailableFor;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await InitializeAsync(cancellationToken);
+                return;
+            }
+            catch (Exception exception) when (options.Value.Provider == DatabaseProvider.MySql && DatabaseFailures.IsUnavailable(exception) &&
+                                              DateTime.UtcNow < deadline &&
+                                              !cancellationToken.IsCancellationRequested)
+            {
+                logger.LogWarning("The database cannot answer yet ({Failure}); trying again (attempt {Attempt})",
+                    exception.GetBaseException().Message, attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 250 * attempt)), cancellationToken);
+            }
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private async Task InitializeAsync(CancellationToken cancellationToken)
     {
         await using (var detectScope = services.CreateAsyncScope())
         {
@@ -69,8 +98,6 @@ internal sealed class DatabaseInitializer(
             await SeedAsync(index, cancellationToken);
         }
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     private async Task SeedAsync(int index, CancellationToken cancellationToken)
     {

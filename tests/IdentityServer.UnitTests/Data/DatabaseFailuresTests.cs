@@ -104,6 +104,44 @@ public sealed class DatabaseFailuresTests
         Assert.False(DatabaseFailures.IsUnavailable(null));
     }
 
+    [Fact]
+    public void ConcurrencyFailureIsALostRace()
+    {
+        Assert.True(DatabaseFailures.IsLostRace(new DbUpdateConcurrencyException("row changed")));
+    }
+
+    [Theory]
+    [InlineData(2067)] // SQLITE_CONSTRAINT_UNIQUE
+    [InlineData(1555)] // SQLITE_CONSTRAINT_PRIMARYKEY
+    public void DuplicateKeyIsALostRace(int extendedCode)
+    {
+        Assert.True(DatabaseFailures.IsLostRace(new DbUpdateException("save failed", new SqliteException("duplicate", 19, extendedCode))));
+    }
+
+    [Fact]
+    public void OtherConstraintIsNotALostRace()
+    {
+        // Note: SQLITE_CONSTRAINT_FOREIGNKEY: a missing parent row is a bug, not a parallel request's insert.
+        Assert.False(DatabaseFailures.IsLostRace(new DbUpdateException("save failed", new SqliteException("foreign key", 19, 787))));
+    }
+
+    [Fact]
+    public void TimeoutOrBrokenConnectionIsNotALostRace()
+    {
+        // Note: a timeout inside a save once passed for "a parallel sign-in inserted the row" and kept a request waiting.
+        Assert.False(DatabaseFailures.IsLostRace(new DbUpdateException("save failed", new TimeoutException())));
+        Assert.False(DatabaseFailures.IsLostRace(
+            new DbUpdateException("save failed", new SocketException((int)SocketError.ConnectionReset))));
+        Assert.False(DatabaseFailures.IsLostRace(new DbUpdateException("save failed", new SqliteException("locked", 6))));
+    }
+
+    [Fact]
+    public void TimeoutIsNotAWriteConflict()
+    {
+        Assert.False(DatabaseFailures.IsWriteConflict(new TimeoutException()));
+        Assert.False(DatabaseFailures.IsWriteConflict(new DbUpdateException("save failed", new SqliteException("busy", 5))));
+    }
+
     private sealed class TransientDbException : DbException
     {
         public override bool IsTransient => true;
