@@ -10,7 +10,9 @@ public sealed class WriteConflictTests(ClusterFixture fixture)
     {
         Assert.SkipWhen(fixture.SkipReason is not null, fixture.SkipReason ?? string.Empty);
         var clients = fixture.Nodes.Select(node => node.CreateClient()).ToArray();
-        for (var round = 0; round < 3; round++)
+        // Note: ten rounds: a lost race whose error was swallowed (EF Core's savepoint release ignores its errors) once
+        // answered 201 for an account that was rolled back, in about one round of five.
+        for (var round = 0; round < 10; round++)
         {
             var userName = ClusterFixture.NewUserName("race");
             using var start = new SemaphoreSlim(0);
@@ -18,17 +20,22 @@ public sealed class WriteConflictTests(ClusterFixture fixture)
             {
                 await start.WaitAsync();
                 using var response = await ClusterFixture.RegisterAsync(clients[attempt % 3], userName, ClusterFixture.NewPassword());
-                return response.StatusCode;
+                return (response.StatusCode, Id: response.StatusCode == HttpStatusCode.Created
+                    ? (await ClusterFixture.JsonAsync(response)).GetProperty("id").GetString()
+                    : null);
             }).ToList();
             start.Release(20);
-            var statuses = await Task.WhenAll(attempts);
+            var answers = await Task.WhenAll(attempts);
 
-            Assert.Equal(1, statuses.Count(status => status == HttpStatusCode.Created));
-            Assert.Equal(19, statuses.Count(status => status == HttpStatusCode.Conflict));
+            Assert.Equal(19, answers.Count(answer => answer.StatusCode == HttpStatusCode.Conflict));
+            var created = Assert.Single(answers, answer => answer.StatusCode == HttpStatusCode.Created);
+            // Note: the account acknowledged is the one stored, with its role, on every member.
             for (var member = 0; member < 3; member++)
             {
                 Assert.Equal(1, await fixture.Cluster.CountAsync(member, ClusterFixture.Database,
                     $"SELECT COUNT(*) FROM AspNetUsers WHERE UserName = '{userName}'"));
+                Assert.Equal(1, await fixture.Cluster.CountAsync(member, ClusterFixture.Database,
+                    $"SELECT COUNT(*) FROM AspNetUsers u JOIN AspNetUserRoles r ON r.UserId = u.Id WHERE u.Id = '{created.Id}'"));
             }
         }
     }
