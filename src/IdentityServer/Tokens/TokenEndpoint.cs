@@ -80,7 +80,7 @@ internal static class TokenEndpoint
         {
             var authenticated = await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
             var subject = authenticated.Principal?.GetClaim(Claims.Subject);
-            var user = subject is null ? null : await users.FindByIdAsync(subject);
+            var user = subject is null ? null : await principals.FindUserAsync(subject, context.RequestAborted);
             if (user is null || await signIn.IsBarredAsync(user))
             {
                 return ErrorResponses.Reject(Errors.InvalidGrant,

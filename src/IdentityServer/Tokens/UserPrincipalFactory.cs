@@ -1,9 +1,11 @@
 using System.Collections.Immutable;
 using System.Security.Claims;
 using IdentityHost.IdentityServer.Common;
+using IdentityHost.IdentityServer.Data;
 using IdentityHost.IdentityServer.Entities;
 using IdentityHost.IdentityServer.Resources;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Abstractions;
@@ -12,8 +14,36 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 namespace IdentityHost.IdentityServer.Tokens;
 
 /// <summary>Builds the claims a user's tokens carry, from the user's current state in the database.</summary>
-internal sealed class UserPrincipalFactory(UserManager<ApplicationUser> users, IOptions<ApiResourceOptions> apis)
+internal sealed class UserPrincipalFactory(UserManager<ApplicationUser> users, IdentityHostDbContext database, IOptions<ApiResourceOptions> apis)
 {
+    // Note: one request's look-up (FindUserAsync), so building its principal does not ask for the roles again.
+    private (string UserId, IList<string> Roles)? _roles;
+
+    /// <summary>
+    /// The user with id <paramref name="id"/> and their role names, in one query (a refresh or a code redemption reads
+    /// both on every request; UserManager would ask twice). The user is tracked, as UserManager's look-up would be.
+    /// </summary>
+    public async Task<ApplicationUser?> FindUserAsync(string id, CancellationToken cancellationToken)
+    {
+        var found = await database.Users
+            .Where(user => user.Id == id)
+            .Select(user => new UserWithRoles(user, database.UserRoles
+                .Where(link => link.UserId == user.Id)
+                .Join(database.Roles, link => link.RoleId, role => role.Id, (_, role) => role.Name!)
+                .ToList()))
+            .FirstOrDefaultAsync(cancellationToken);
+        if (found is null)
+        {
+            return null;
+        }
+
+        _roles = (found.User.Id, found.Roles);
+        return found.User;
+    }
+
+    private async Task<IList<string>> RolesOfAsync(ApplicationUser user) =>
+        _roles is { } known && known.UserId == user.Id ? known.Roles : await users.GetRolesAsync(user);
+
     /// <summary>
     /// The claims of <paramref name="user"/>'s tokens for <paramref name="scopes"/>. The access token's audience: the APIs
     /// the request named as RFC 8707 resources (OpenIddict has checked they are known and the client may name them),
@@ -26,7 +56,7 @@ internal sealed class UserPrincipalFactory(UserManager<ApplicationUser> users, I
             nameType: Claims.Name,
             roleType: Claims.Role);
 
-        var roles = await users.GetRolesAsync(user);
+        var roles = await RolesOfAsync(user);
         identity.SetClaim(Claims.Subject, user.Id)
             .SetClaim(Claims.Name, user.UserName)
             .SetClaim(Claims.PreferredUsername, user.UserName)
@@ -68,7 +98,7 @@ internal sealed class UserPrincipalFactory(UserManager<ApplicationUser> users, I
             roleType: Claims.Role);
         identity.SetClaim(Claims.Name, user.UserName)
             .SetClaim(Claims.PreferredUsername, user.UserName)
-            .SetClaims(Claims.Role, [.. await users.GetRolesAsync(user)]);
+            .SetClaims(Claims.Role, [.. await RolesOfAsync(user)]);
         SetEmail(identity, user);
         identity.SetDestinations(GetDestinations);
         return new ClaimsPrincipal(identity);
@@ -151,4 +181,7 @@ internal sealed class UserPrincipalFactory(UserManager<ApplicationUser> users, I
                 yield break;
         }
     }
+
+    // Note: a named type, not an anonymous one: the architecture tests read every type's namespace.
+    private sealed record UserWithRoles(ApplicationUser User, List<string> Roles);
 }
