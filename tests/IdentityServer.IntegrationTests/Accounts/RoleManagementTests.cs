@@ -30,6 +30,26 @@ public abstract class RoleManagementTests(IdentityServerFixture fixture) : Serve
         Assert.Equal(["user"], RolesOf(demotedToken.AccessToken!));
     }
 
+    [Fact]
+    public async Task RefreshedAccessTokenCarriesTheRolesSetSinceTheLogin()
+    {
+        var (userName, password) = await IdentityServerFixture.CreateUserAsync(Client);
+        var login = await IdentityServerFixture.RequestPasswordTokenAsync(Client, userName, password);
+        var userId = new JsonWebToken(login.AccessToken).Subject;
+        var admin = await Fixture.GetAccessTokenAsync(Client, admin: true);
+
+        using var promoted = await SetRolesAsync(admin, userId, ["user", "admin"]);
+        var afterPromotion = await IdentityServerFixture.RefreshAsync(Client, login.RefreshToken!);
+        using var demoted = await SetRolesAsync(admin, userId, ["user"]);
+        var afterDemotion = await IdentityServerFixture.RefreshAsync(Client, afterPromotion.RefreshToken!);
+
+        Assert.Equal(["user"], RolesOf(login.AccessToken!));
+        Assert.False(afterPromotion.IsError, afterPromotion.Error);
+        Assert.Equal(["admin", "user"], RolesOf(afterPromotion.AccessToken!));
+        Assert.False(afterDemotion.IsError, afterDemotion.Error);
+        Assert.Equal(["user"], RolesOf(afterDemotion.AccessToken!));
+    }
+
     [Theory]
     [InlineData("""{"roles":["superuser"]}""")]
     [InlineData("""{"roles":[]}""")]
