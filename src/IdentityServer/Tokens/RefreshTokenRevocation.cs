@@ -10,7 +10,7 @@ namespace IdentityHost.IdentityServer.Tokens;
 /// other token of that authorization) become inactive at introspection, as RFC 7009 section 2.1 expects of a server
 /// that can; OpenIddict revokes only the token it was given.
 /// </summary>
-internal sealed class RefreshTokenRevocation(IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens)
+internal sealed class RefreshTokenRevocation(IOpenIddictTokenManager tokens)
     : IOpenIddictServerHandler<HandleRevocationRequestContext>
 {
     public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
@@ -29,10 +29,7 @@ internal sealed class RefreshTokenRevocation(IOpenIddictAuthorizationManager aut
             return;
         }
 
+        // Note: the authorization too (GrantRevokingTokenManager), which ends its access tokens at introspection.
         await tokens.RevokeByAuthorizationIdAsync(id, context.CancellationToken);
-        if (await authorizations.FindByIdAsync(id, context.CancellationToken) is { } authorization)
-        {
-            await authorizations.TryRevokeAsync(authorization, context.CancellationToken);
-        }
     }
 }

@@ -58,6 +58,7 @@ public static class TokenServerExtensions
             .AddCore(options =>
             {
                 options.UseEntityFrameworkCore().UseDbContext<IdentityHostDbContext>();
+                options.ReplaceTokenManager(typeof(GrantRevokingTokenManager<>));
             })
             .AddServer(options =>
             {
@@ -102,6 +103,8 @@ public static class TokenServerExtensions
 
                 options.AddEventHandler(RevocationAudit.Descriptor);
                 options.AddEventHandler(RefreshTokenRevocation.Descriptor);
+                options.RemoveEventHandler(OpenIddictServerHandlers.Revocation.RevokeToken.Descriptor);
+                options.AddEventHandler(TokenRevocation.Descriptor);
                 options.AddEventHandler(DefaultAudience.Descriptor);
                 options.AddEventHandler(TokenExchangeAudit.Descriptor);
                 options.AddEventHandler(TokenIssuanceMetrics.Descriptor);
@@ -113,6 +116,7 @@ public static class TokenServerExtensions
                 }
 
                 options.AddEventHandler(TokenStoragePolicy.Descriptor);
+                options.AddEventHandler(AccessTokenAuthorizationCheck.Descriptor);
                 options.RemoveEventHandler(OpenIddictServerHandlers.RedeemTokenEntry.Descriptor);
                 options.AddEventHandler(RefreshTokenRedemption.Descriptor);
                 options.AddEventHandler(TokenRequestConnection.OpenDescriptor);

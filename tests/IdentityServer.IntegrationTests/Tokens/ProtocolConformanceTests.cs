@@ -43,6 +43,57 @@ public abstract class ProtocolConformanceTests(IdentityServerFixture fixture) : 
         Assert.False((await IdentityServerFixture.RefreshAsync(Client, second.RefreshToken!)).IsError);
     }
 
+    [Fact]
+    public async Task RevokingAUsersAccessTokenEndsItsLoginAndNoOther()
+    {
+        var (userName, password) = await IdentityServerFixture.CreateUserAsync(Client);
+        var first = await IdentityServerFixture.RequestPasswordTokenAsync(Client, userName, password);
+        var second = await IdentityServerFixture.RequestPasswordTokenAsync(Client, userName, password);
+
+        var revocation = await RevokeAccessTokenAsync(first.AccessToken!);
+
+        // Note: the access token has no row of its own; it is revoked through its login's authorization, which also
+        // ends that login's refresh token (RFC 7009 section 2.1 allows it).
+        Assert.False(revocation.IsError, revocation.Raw);
+        Assert.False((await IntrospectAsync(first.AccessToken!)).IsActive);
+        Assert.Equal("invalid_grant", (await IdentityServerFixture.RefreshAsync(Client, first.RefreshToken!)).Error);
+        Assert.True((await IntrospectAsync(second.AccessToken!)).IsActive);
+        Assert.False((await IdentityServerFixture.RefreshAsync(Client, second.RefreshToken!)).IsError);
+    }
+
+    [Fact]
+    public async Task RevokingAnAccessTokenIssuedWithoutARefreshTokenDeactivatesIt()
+    {
+        var (userName, password) = await IdentityServerFixture.CreateUserAsync(Client);
+        var tokens = await IdentityServerFixture.RequestPasswordTokenAsync(Client, userName, password, "openid api");
+        Assert.Null(tokens.RefreshToken);
+        var before = await IntrospectAsync(tokens.AccessToken!);
+
+        var revocation = await RevokeAccessTokenAsync(tokens.AccessToken!);
+
+        Assert.True(before.IsActive);
+        Assert.False(revocation.IsError, revocation.Raw);
+        Assert.False((await IntrospectAsync(tokens.AccessToken!)).IsActive);
+    }
+
+    [Fact]
+    public async Task AReusedRefreshTokenDeactivatesTheAccessTokensOfItsLogin()
+    {
+        var first = await LoginAsync();
+        var second = await IdentityServerFixture.RefreshAsync(Client, first.RefreshToken!);
+        Assert.False(second.IsError, second.Raw);
+        var before = await IntrospectAsync(second.AccessToken!);
+
+        // Note: the fixture's reuse leeway is one second.
+        Fixture.Clock.Advance(TimeSpan.FromSeconds(2));
+        var replay = await IdentityServerFixture.RefreshAsync(Client, first.RefreshToken!);
+
+        Assert.True(before.IsActive);
+        Assert.Equal("invalid_grant", replay.Error);
+        Assert.False((await IntrospectAsync(first.AccessToken!)).IsActive);
+        Assert.False((await IntrospectAsync(second.AccessToken!)).IsActive);
+    }
+
     [Theory]
     [InlineData("openid profile", null)]
     [InlineData("openid api", "resource_api")]
@@ -170,6 +221,15 @@ public abstract class ProtocolConformanceTests(IdentityServerFixture fixture) : 
         Assert.False(tokens.IsError, tokens.Raw);
         return tokens;
     }
+
+    private Task<TokenRevocationResponse> RevokeAccessTokenAsync(string token) =>
+        Client.RevokeTokenAsync(new TokenRevocationRequest
+        {
+            Address = new Uri(IdentityServerFixture.Authority, "connect/revoke").ToString(),
+            ClientId = IdentityServerFixture.ClientId,
+            Token = token,
+            TokenTypeHint = "access_token",
+        }, TestContext.Current.CancellationToken);
 
     private Task<TokenIntrospectionResponse> IntrospectAsync(string token) =>
         Client.IntrospectTokenAsync(new TokenIntrospectionRequest
