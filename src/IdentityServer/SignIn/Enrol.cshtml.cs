@@ -38,7 +38,7 @@ public sealed class EnrolModel(SignInManager<ApplicationUser> signIn, SecondFact
             return BackToSignIn();
         }
 
-        if (await factors.IsEnrolledAsync(user.Id, HttpContext.RequestAborted))
+        if (await factors.HasSecondFactorAsync(user.Id, HttpContext.RequestAborted))
         {
             return LocalRedirect(RouteNames.SecondFactorPage + "?returnUrl=" + Uri.EscapeDataString(SafeReturnUrl));
         }
@@ -51,7 +51,7 @@ public sealed class EnrolModel(SignInManager<ApplicationUser> signIn, SecondFact
     public async Task<IActionResult> OnGetQrAsync()
     {
         if (await PendingSignIn.FindAsync(HttpContext, signIn) is not var (user, _, _) ||
-            await factors.IsEnrolledAsync(user.Id, HttpContext.RequestAborted))
+            await factors.HasSecondFactorAsync(user.Id, HttpContext.RequestAborted))
         {
             return NotFound();
         }
@@ -67,7 +67,7 @@ public sealed class EnrolModel(SignInManager<ApplicationUser> signIn, SecondFact
             return BackToSignIn();
         }
 
-        if (await factors.IsEnrolledAsync(user.Id, HttpContext.RequestAborted))
+        if (await factors.HasSecondFactorAsync(user.Id, HttpContext.RequestAborted))
         {
             // Note: enrolled meanwhile (another tab): the code must then be given as a second factor, not as a confirmation.
             return LocalRedirect(RouteNames.SecondFactorPage + "?returnUrl=" + Uri.EscapeDataString(SafeReturnUrl));
