@@ -58,11 +58,15 @@ public static class MfaExtensions
             .Bind(configuration.GetSection(PasskeySectionName))
             .PostConfigure(options =>
             {
-                if (string.IsNullOrWhiteSpace(options.ServerDomain) &&
-                    Uri.TryCreate(configuration["OpenIddict:Issuer"], UriKind.Absolute, out var issuer))
+                var issuer = Uri.TryCreate(configuration["OpenIddict:Issuer"], UriKind.Absolute, out var configured) ? configured : null;
+                if (string.IsNullOrWhiteSpace(options.ServerDomain) && issuer is not null)
                 {
                     options.ServerDomain = issuer.Host;
                 }
+
+                // Note: Identity's default compares the credential's origin with the request's Origin header, which these
+                // pages' Referrer-Policy (no-referrer) makes "null" on a form post; the origin is the issuer's instead.
+                options.ValidateOrigin ??= context => ValueTask.FromResult(IsExpectedOrigin(context, issuer));
             })
             .Validate(options => options.ServerDomain is null || Uri.CheckHostName(options.ServerDomain) == UriHostNameType.Dns,
                 PasskeySectionName + ":ServerDomain must be a host name (the relying party id, such as login.example.com), without scheme or port.")
@@ -81,6 +85,19 @@ public static class MfaExtensions
 
     /// <summary>The configuration section of the passkey options.</summary>
     public const string PasskeySectionName = MfaOptions.SectionName + ":Passkeys";
+
+    /// <summary>
+    /// Whether a ceremony came from this server's own pages, not a frame: its origin is the issuer's (scheme, host and
+    /// port), or without an issuer (Development) the request's own.
+    /// </summary>
+    private static bool IsExpectedOrigin(PasskeyOriginValidationContext context, Uri? issuer)
+    {
+        var request = context.HttpContext.Request;
+        var expected = issuer ?? new Uri(request.Scheme + "://" + request.Host.Value);
+        return !context.CrossOrigin && context.TopOrigin is null &&
+            Uri.TryCreate(context.Origin, UriKind.Absolute, out var origin) &&
+            Uri.Compare(origin, expected, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0;
+    }
 
     private static bool IsSuffixOfIssuerHost(string? serverDomain, string? issuer) =>
         serverDomain is null || !Uri.TryCreate(issuer, UriKind.Absolute, out var uri) ||
