@@ -263,13 +263,16 @@ public sealed class Passkeys(
         !string.IsNullOrWhiteSpace(credentialJson) && credentialJson.Length <= MaxCredentialJsonLength;
 
     /// <summary>
-    /// Why Identity refused a credential, for the audit. Note: its messages name the check that failed (origin, challenge,
-    /// signature) and never hold the credential itself.
+    /// Why Identity refused a credential, for the audit: the check that failed (origin, challenge, signature, format).
+    /// Note: cut before the first colon or quote, as Identity's messages go on to quote what the browser sent (a piece of
+    /// the credential JSON, an origin), which is not to be logged.
     /// </summary>
     private static string Describe(PasskeyException? failure)
     {
         var message = failure?.Message ?? "refused";
-        return message.Length <= 200 ? message : message[..200];
+        var end = message.IndexOfAny([':', '\'', '"']);
+        var reason = (end < 0 ? message : message[..end]).Trim().TrimEnd('.');
+        return reason.Length <= 120 ? reason : reason[..120];
     }
 
     private async Task<UserPasskeyInfo?> FindAsync(ApplicationUser user, string? id)
