@@ -1,5 +1,8 @@
+using IdentityHost.IdentityServer.Entities;
 using IdentityHost.IdentityServer.Mfa;
 using IdentityHost.Testing;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace IdentityHost.Samples.WebClient.BrowserTests;
@@ -8,7 +11,8 @@ namespace IdentityHost.Samples.WebClient.BrowserTests;
 /// A person in a real browser with a passkey: Chromium's virtual authenticator (the DevTools protocol's WebAuthn domain,
 /// a platform authenticator with user verification) stands in for the device's. They register a passkey on the account
 /// page, sign in to the web client with it alone (no user name), and, after someone who knows the password has locked the
-/// authenticator codes with wrong guesses, still sign in with the passkey. The web client shows the ID token's amr. Each
+/// authenticator codes with wrong guesses, still sign in with the passkey; once the account is disabled, the passkey no
+/// longer signs in. The web client shows the ID token's amr. Each
 /// step leaves a screenshot under <c>artifacts/screenshots/</c>, and no page may have had anything blocked by its CSP.
 /// </summary>
 public sealed class PasskeySignInTests : IClassFixture<BrowserEnvironment>
@@ -121,6 +125,23 @@ public sealed class PasskeySignInTests : IClassFixture<BrowserEnvironment>
             await page.ClickAsync("#passkey-sign-in");
             await page.Locator("#user-name").WaitForAsync();
             Assert.Equal("hwk mfa", await page.TextContentAsync("#amr"));
+        });
+
+        // Note: disabled as an administrator does it (a lockout without end): the passkey is valid, the account is not.
+        await BrowserEnvironment.ScenarioAsync(page, "passkey-account-disabled", async () =>
+        {
+            await SignOutAsync(page);
+            await using (var scope = _environment.Identity.Services.CreateAsyncScope())
+            {
+                var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+                var account = await users.FindByIdAsync(user.Id);
+                Assert.True((await users.SetLockoutEndDateAsync(account!, DateTimeOffset.MaxValue)).Succeeded);
+            }
+
+            await page.ClickAsync("a#sign-in");
+            await page.ClickAsync("#passkey-sign-in");
+            await page.Locator("#error").WaitForAsync();
+            Assert.Equal("This account cannot sign in now.", (await page.TextContentAsync("#error"))?.Trim());
         });
 
         Assert.Empty(blocked);
