@@ -126,7 +126,7 @@ public abstract partial class PasskeyTests(IdentityServerFixture fixture) : Serv
         Assert.Equal("required", root.GetProperty("authenticatorSelection").GetProperty("residentKey").GetString());
         Assert.Equal("required", root.GetProperty("authenticatorSelection").GetProperty("userVerification").GetString());
         Assert.Equal(existing, Assert.Single(root.GetProperty("excludeCredentials").EnumerateArray()).GetProperty("id").GetString());
-        Assert.True(Base64Url.DecodeFromChars(root.GetProperty("challenge").GetString()).Length >= 16);
+        Assert.Equal(32, Base64Url.DecodeFromChars(root.GetProperty("challenge").GetString()).Length);
         // Note: the sign-in page's options name no user and no credential: any passkey of this site may answer.
         Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
         Assert.True(!request.RootElement.TryGetProperty("allowCredentials", out var allowed) || allowed.GetArrayLength() == 0);
