@@ -36,20 +36,8 @@ public sealed class PasskeySignInTests : IClassFixture<BrowserEnvironment>
         await using var context = await _environment.Browser.NewContextAsync();
         var page = await context.NewPageAsync();
         var blocked = ListenForBlockedContent(page);
-        var cdp = await context.NewCDPSessionAsync(page);
-        await cdp.SendAsync("WebAuthn.enable");
-        await cdp.SendAsync("WebAuthn.addVirtualAuthenticator", new Dictionary<string, object>
-        {
-            ["options"] = new Dictionary<string, object>
-            {
-                ["protocol"] = "ctap2",
-                ["transport"] = "internal",
-                ["hasResidentKey"] = true,
-                ["hasUserVerification"] = true,
-                ["isUserVerified"] = true,
-                ["automaticPresenceSimulation"] = true,
-            },
-        });
+        // Note: Chromium's virtual authenticator, a platform one with user verification; its passkeys are device-bound.
+        await AddAuthenticatorAsync(context, page, backupEligible: false);
 
         await BrowserEnvironment.ScenarioAsync(page, "passkey-register", async () =>
         {
@@ -145,6 +133,58 @@ public sealed class PasskeySignInTests : IClassFixture<BrowserEnvironment>
         });
 
         Assert.Empty(blocked);
+    }
+
+    [Fact]
+    public async Task ASyncedPasskeySaysSoftwareKeyInTheTokens()
+    {
+        using var api = _environment.Identity.CreateClient();
+        var user = await IdentityServerFixture.CreateUserWithEmailAsync(api);
+        var identity = _environment.Identity.BaseAddress.ToString().TrimEnd('/');
+        await using var context = await _environment.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        var blocked = ListenForBlockedContent(page);
+        // Note: a passkey that may be backed up (BE flag), as a phone's or a password manager's synced passkeys are.
+        await AddAuthenticatorAsync(context, page, backupEligible: true);
+
+        await BrowserEnvironment.ScenarioAsync(page, "passkey-synced", async () =>
+        {
+            await SignInWithPasswordAsync(page, user);
+            await page.Locator("#user-name").WaitForAsync();
+            await page.GotoAsync(identity + "/account/passkeys");
+            await page.FillAsync("#passkey-name", "Phone");
+            await page.ClickAsync("#add-passkey");
+            await page.Locator("#status").WaitForAsync();
+            Assert.Equal("synced", (await page.TextContentAsync("#passkeys td.kind"))?.Trim());
+
+            await SignOutAsync(page);
+            await page.ClickAsync("a#sign-in");
+            await page.ClickAsync("#passkey-sign-in");
+            await page.Locator("#user-name").WaitForAsync();
+            Assert.Equal("mfa swk", await page.TextContentAsync("#amr"));
+        });
+
+        Assert.Empty(blocked);
+    }
+
+    private static async Task AddAuthenticatorAsync(IBrowserContext context, IPage page, bool backupEligible)
+    {
+        var cdp = await context.NewCDPSessionAsync(page);
+        await cdp.SendAsync("WebAuthn.enable");
+        await cdp.SendAsync("WebAuthn.addVirtualAuthenticator", new Dictionary<string, object>
+        {
+            ["options"] = new Dictionary<string, object>
+            {
+                ["protocol"] = "ctap2",
+                ["transport"] = "internal",
+                ["hasResidentKey"] = true,
+                ["hasUserVerification"] = true,
+                ["isUserVerified"] = true,
+                ["automaticPresenceSimulation"] = true,
+                ["defaultBackupEligibility"] = backupEligible,
+                ["defaultBackupState"] = backupEligible,
+            },
+        });
     }
 
     private static List<string> ListenForBlockedContent(IPage page)
