@@ -59,7 +59,9 @@ public static class MfaExtensions
             .PostConfigure(options =>
             {
                 var issuer = Uri.TryCreate(configuration["OpenIddict:Issuer"], UriKind.Absolute, out var configured) ? configured : null;
-                if (string.IsNullOrWhiteSpace(options.ServerDomain) && issuer is not null)
+                // Note: a relying party id is a domain name; under an issuer at an IP address (a loopback test server)
+                // passkeys cannot work, and the rest of the server starts as before.
+                if (string.IsNullOrWhiteSpace(options.ServerDomain) && issuer?.HostNameType == UriHostNameType.Dns)
                 {
                     options.ServerDomain = issuer.Host;
                 }
@@ -100,7 +102,7 @@ public static class MfaExtensions
     }
 
     private static bool IsSuffixOfIssuerHost(string? serverDomain, string? issuer) =>
-        serverDomain is null || !Uri.TryCreate(issuer, UriKind.Absolute, out var uri) ||
+        serverDomain is null || !Uri.TryCreate(issuer, UriKind.Absolute, out var uri) || uri.HostNameType != UriHostNameType.Dns ||
         string.Equals(uri.Host, serverDomain, StringComparison.OrdinalIgnoreCase) ||
         uri.Host.EndsWith("." + serverDomain, StringComparison.OrdinalIgnoreCase);
 }

@@ -227,6 +227,30 @@ public abstract partial class PasskeyTests(IdentityServerFixture fixture) : Serv
         Assert.False(afterwards.IsError, afterwards.Raw);
     }
 
+    [Fact]
+    public async Task StartupChecksTheRelyingPartyIdAgainstTheIssuerAndAnIpIssuerLeavesItUnset()
+    {
+        await using var foreign = Fixture.CreateHost(new Dictionary<string, string?>
+        {
+            ["OpenIddict:Issuer"] = "https://login.example.com/",
+            ["Accounts:Mfa:Passkeys:ServerDomain"] = "other.example",
+        });
+        await using var parent = Fixture.CreateHost(new Dictionary<string, string?>
+        {
+            ["OpenIddict:Issuer"] = "https://login.example.com/",
+            ["Accounts:Mfa:Passkeys:ServerDomain"] = "example.com",
+        });
+        await using var address = Fixture.CreateHost(new Dictionary<string, string?> { ["OpenIddict:Issuer"] = "http://127.0.0.1:5999/" });
+
+        Assert.ThrowsAny<Exception>(() => foreign.CreateClient());
+        using var parentClient = parent.CreateClient();
+        using var addressClient = address.CreateClient();
+
+        Assert.Contains(foreign.Logs.Lines, line => line.Contains("Accounts:Mfa:Passkeys:ServerDomain must be the host of OpenIddict:Issuer", StringComparison.Ordinal));
+        Assert.Equal("example.com", parent.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<IdentityPasskeyOptions>>().Value.ServerDomain);
+        Assert.Null(address.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<IdentityPasskeyOptions>>().Value.ServerDomain);
+    }
+
     /// <summary>Stores a passkey for <paramref name="userName"/> through Identity; returns its id (base64url).</summary>
     private async Task<string> AddPasskeyAsync(string userName, string name)
     {
