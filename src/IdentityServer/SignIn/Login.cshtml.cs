@@ -21,7 +21,13 @@ namespace IdentityHost.IdentityServer.SignIn;
 /// </summary>
 [EnableRateLimiting(RateLimitPolicies.PasswordCheck)]
 public sealed class LoginModel(
-    PasswordCheck passwords, SignInManager<ApplicationUser> signIn, SecondFactors factors, Passkeys passkeys, SecurityAudit audit, TimeProvider clock)
+    PasswordCheck passwords,
+    SignInManager<ApplicationUser> signIn,
+    SecondFactors factors,
+    Passkeys passkeys,
+    SecurityAudit audit,
+    IdentityHostMetrics metrics,
+    TimeProvider clock)
     : PageModel
 {
     [BindProperty(SupportsGet = true)]
@@ -62,16 +68,19 @@ public sealed class LoginModel(
         var check = await passkeys.VerifyAsync(CredentialJson, expected: null);
         if (check.User is not { } user)
         {
+            metrics.SignIn(PasskeyMethod, SignInResults.Failed);
             return Fail(check.Error ?? Passkeys.InvalidCredential);
         }
 
         if (await signIn.IsBarredAsync(user))
         {
             audit.Write(AuditEvents.LoginFailed, user.Id, "passkey: account locked or disabled");
+            metrics.SignIn(PasskeyMethod, SignInResults.Refused);
             return Fail("This account cannot sign in now.");
         }
 
         audit.Write(AuditEvents.LoginSucceeded, user.Id, "passkey");
+        metrics.SignIn(PasskeyMethod, SignInResults.Succeeded);
         await PendingSignIn.EndAsync(HttpContext);
         await signIn.StartSessionAsync(user, clock, check.Methods);
         return LocalRedirect(SafeReturnUrl);
@@ -102,6 +111,9 @@ public sealed class LoginModel(
         await signIn.StartSessionAsync(user, clock);
         return LocalRedirect(SafeReturnUrl);
     }
+
+    /// <summary>The <c>method</c> of a passkey sign-in in the sign-in counter (the password's is <c>password</c>).</summary>
+    private const string PasskeyMethod = "passkey";
 
     private PageResult Fail(string error)
     {
