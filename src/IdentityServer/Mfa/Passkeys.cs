@@ -82,20 +82,28 @@ public sealed class Passkeys(
     }
 
     /// <summary>
-    /// Verifies the result of <c>navigator.credentials.create()</c> and adds the passkey under <paramref name="name"/>;
-    /// null on success, else the message for the page.
+    /// Verifies the result of <c>navigator.credentials.create()</c> and adds the passkey under <paramref name="name"/>:
+    /// the <c>amr</c> values the new passkey proves, or the message for the page.
     /// </summary>
-    public async Task<string?> AddAsync(ApplicationUser user, string? credentialJson, string? name, CancellationToken cancellationToken)
+    public async Task<(string? Error, IReadOnlyList<string> Methods)> AddAsync(
+        ApplicationUser user, string? credentialJson, string? name, CancellationToken cancellationToken)
+    {
+        var (error, passkey) = await AddCoreAsync(user, credentialJson, name, cancellationToken);
+        return (error, passkey is null ? [] : MethodsOf(passkey));
+    }
+
+    private async Task<(string? Error, UserPasskeyInfo? Passkey)> AddCoreAsync(
+        ApplicationUser user, string? credentialJson, string? name, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(user);
         if (NormalizeName(name) is not { } given)
         {
-            return NameRule;
+            return (NameRule, null);
         }
 
         if (!IsPlausible(credentialJson))
         {
-            return InvalidCredential;
+            return (InvalidCredential, null);
         }
 
         PasskeyAttestationResult attestation;
@@ -107,23 +115,23 @@ public sealed class Passkeys(
         {
             // Note: no ceremony under way: the options were never asked for, or their cookie expired or was used already.
             audit.Write(AuditEvents.PasskeyFailed, user.Id, "registration: no ceremony under way");
-            return InvalidCredential;
+            return (InvalidCredential, null);
         }
 
         if (!attestation.Succeeded || attestation.UserEntity.Id != user.Id)
         {
             audit.Write(AuditEvents.PasskeyFailed, user.Id, "registration: " + (attestation.Succeeded ? "another user's options" : Describe(attestation.Failure)));
-            return InvalidCredential;
+            return (InvalidCredential, null);
         }
 
         if ((await signIn.UserManager.GetPasskeysAsync(user)).Count >= MaxPerUser)
         {
-            return $"An account can have at most {MaxPerUser} passkeys; remove one first.";
+            return ($"An account can have at most {MaxPerUser} passkeys; remove one first.", null);
         }
 
         if (await signIn.UserManager.FindByPasskeyIdAsync(attestation.Passkey.CredentialId) is not null)
         {
-            return "This passkey is registered already.";
+            return ("This passkey is registered already.", null);
         }
 
         attestation.Passkey.Name = given;
@@ -131,11 +139,11 @@ public sealed class Passkeys(
             $"A passkey named \"{given}\" was added to your account", cancellationToken);
         if (!saved)
         {
-            return InvalidCredential;
+            return (InvalidCredential, null);
         }
 
         audit.Write(AuditEvents.PasskeyAdded, user.Id, attestation.Passkey.IsBackupEligible ? "synced" : "device-bound");
-        return null;
+        return (null, attestation.Passkey);
     }
 
     /// <summary>Gives the user's passkey <paramref name="id"/> a new name; null on success, else the message for the page.</summary>

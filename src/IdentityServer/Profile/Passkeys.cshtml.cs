@@ -71,7 +71,7 @@ public sealed class PasskeysModel(SignInManager<ApplicationUser> signIn, Passwor
             return signedOut;
         }
 
-        if (await passkeys.AddAsync(Account, CredentialJson, Name, HttpContext.RequestAborted) is { } error)
+        if ((await passkeys.AddAsync(Account, CredentialJson, Name, HttpContext.RequestAborted)).Error is { } error)
         {
             return await FailAsync(error);
         }

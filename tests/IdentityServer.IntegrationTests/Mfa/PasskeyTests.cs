@@ -228,6 +228,35 @@ public abstract partial class PasskeyTests(IdentityServerFixture fixture) : Serv
     }
 
     [Fact]
+    public async Task TheGuidedEnrolmentOffersAPasskeyToAUserWhoMustHaveASecondFactor()
+    {
+        var adminToken = await Fixture.GetAccessTokenAsync(Client, admin: true);
+        var (userName, password) = await IdentityServerFixture.CreateUserAsync(Client, role: "admin", bearerToken: adminToken);
+        // Note: the fixture's own host requires no role to have a second factor; this one has the default, admin.
+        await using var strict = Fixture.CreateHost([new("Accounts:Mfa:RequiredForRoles:0", "admin")]);
+        using var anonymous = new BrowserSession(strict);
+        using var withoutSignIn = await PostAsync(anonymous, "/account/login", "/account/login/enrol?handler=passkeyoptions", []);
+        using var browser = new BrowserSession(strict);
+
+        using var signedIn = await browser.SignInAsync(userName, password);
+        using var page = await browser.Client.GetAsync(new Uri(BrowserSession.LocalTarget(signedIn), UriKind.Relative), Cancel);
+        var html = await page.Content.ReadAsStringAsync(Cancel);
+        using var options = await PostAsync(browser, "/account/login/enrol", "/account/login/enrol?handler=passkeyoptions", []);
+        using var json = JsonDocument.Parse(await options.Content.ReadAsStringAsync(Cancel));
+        var (garbageStatus, garbageHtml) = await ReadAsync(await PostAsync(browser, "/account/login/enrol", "/account/login/enrol?handler=passkey",
+            new() { ["Name"] = "Key", ["CredentialJson"] = "{\"id\":1}" }));
+
+        Assert.StartsWith("/account/login/enrol", BrowserSession.LocalTarget(signedIn), StringComparison.Ordinal);
+        Assert.Contains("id=\"enrol-passkey\"", html, StringComparison.Ordinal);
+        Assert.Contains("id=\"totp-key\"", html, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, withoutSignIn.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, options.StatusCode);
+        Assert.Equal(userName, json.RootElement.GetProperty("user").GetProperty("name").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, garbageStatus);
+        Assert.Contains("The passkey could not be verified. Try again.", garbageHtml, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task StartupChecksTheRelyingPartyIdAgainstTheIssuerAndAnIpIssuerLeavesItUnset()
     {
         await using var foreign = Fixture.CreateHost(new Dictionary<string, string?>
