@@ -48,10 +48,6 @@ public sealed class Passkeys(
     /// <summary>The message for a credential that is missing, malformed, not for this ceremony, or does not verify.</summary>
     public const string InvalidCredential = "The passkey could not be verified. Try again.";
 
-    /// <summary>Whether the user has at least one passkey.</summary>
-    public Task<bool> AnyAsync(string userId, CancellationToken cancellationToken) =>
-        database.UserPasskeys.AnyAsync(passkey => passkey.UserId == userId, cancellationToken);
-
     /// <summary>The user's passkeys, oldest first.</summary>
     public async Task<IReadOnlyList<PasskeySummary>> ListAsync(ApplicationUser user)
     {
