@@ -303,6 +303,29 @@ BEGIN
         INSERT INTO `__EFMigrationsHistory` (`MigrationId`, `ProductVersion`)
         VALUES ('20261204193759_Mfa', '10.0.15');
     END IF;
+    IF NOT EXISTS (SELECT 1 FROM `__EFMigrationsHistory` WHERE `MigrationId` = '20261204211909_Passkeys') THEN
+        CREATE TABLE `AspNetUserPasskeys` (
+            `CredentialId` varbinary(1024) NOT NULL,
+            `UserId` varchar(255) NOT NULL,
+            `Data_PublicKey` longblob NOT NULL,
+            `Data_Name` varchar(64) NULL,
+            `Data_CreatedAt` datetime NOT NULL,
+            `Data_SignCount` int unsigned NOT NULL,
+            `Data_Transports` varchar(256) NULL,
+            `Data_IsUserVerified` tinyint(1) NOT NULL,
+            `Data_IsBackupEligible` tinyint(1) NOT NULL,
+            `Data_IsBackedUp` tinyint(1) NOT NULL,
+            `Data_AttestationObject` longblob NOT NULL,
+            `Data_ClientDataJson` longblob NOT NULL,
+            PRIMARY KEY (`CredentialId`),
+            CONSTRAINT `FK_AspNetUserPasskeys_AspNetUsers_UserId` FOREIGN KEY (`UserId`) REFERENCES `AspNetUsers` (`Id`) ON DELETE CASCADE
+        );
+
+        CREATE INDEX `IX_AspNetUserPasskeys_UserId` ON `AspNetUserPasskeys` (`UserId`);
+
+        INSERT INTO `__EFMigrationsHistory` (`MigrationId`, `ProductVersion`)
+        VALUES ('20261204211909_Passkeys', '10.0.15');
+    END IF;
 END //
 DELIMITER ;
 

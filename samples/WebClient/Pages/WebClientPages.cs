@@ -68,12 +68,15 @@ public static class WebClientPages
             roles.Append("<li>").Append(Html.Encode(role.Value)).Append("</li>");
         }
 
+        // Note: how IdentityHost signed the user in, from the ID token (RFC 8176 amr: pwd, otp, hwk, swk, mfa).
+        var methods = string.Join(' ', user.FindAll("amr").Select(claim => claim.Value).Order(StringComparer.Ordinal));
         var tokens = antiforgery.GetAndStoreTokens(context);
         return $"""
             <h1>IdentityHost sample web client</h1>
             <p>Signed in as <strong id="user-name">{Html.Encode(user.Identity.Name ?? "(no name)")}</strong>.</p>
             <p>Roles:</p>
             <ul id="roles">{roles}</ul>
+            <p>Signed in with: <code id="amr">{Html.Encode(methods)}</code></p>
             <p><a id="call-api" href="/call-api">Call the SampleResourceApi</a></p>
             <form method="post" action="/signout">
                 <input type="hidden" name="{Html.Encode(tokens.FormFieldName)}" value="{Html.Encode(tokens.RequestToken ?? string.Empty)}" />

@@ -61,6 +61,8 @@ public static class AccountsExtensions
                 // Note: uniqueness of addresses is checked by AccountEmails and a unique index; Identity's own check would
                 // also refuse every account without an address.
                 options.User.RequireUniqueEmail = false;
+                // Note: schema version 3 holds passkeys (AspNetUserPasskeys); dotnet ef builds the model with the same.
+                DesignTimeServices.ConfigureIdentitySchema(options.Stores);
             })
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<IdentityHostDbContext>()

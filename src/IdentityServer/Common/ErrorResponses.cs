@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using OpenIddict.Server.AspNetCore;
 
 namespace IdentityHost.IdentityServer.Common;
@@ -49,6 +50,9 @@ public static class ErrorResponses
     public static ProblemHttpResult Problem(int status, string title, string detail) =>
         TypedResults.Problem(statusCode: status, title: title, detail: detail);
 
+    /// <summary>A problem details answer from a Razor page handler (one that a page's script fetches).</summary>
+    public static IActionResult PageProblem(int status, string title, string detail) => new ExecutedResult(Problem(status, title, detail));
+
     /// <summary>404: the resource named in the route does not exist.</summary>
     public static ProblemHttpResult NotFound(string detail) => Problem(StatusCodes.Status404NotFound, "Not found", detail);
 
@@ -64,4 +68,9 @@ public static class ErrorResponses
 
     /// <summary>The title of a 400 validation problem.</summary>
     public const string ValidationTitle = "The request is not valid.";
+
+    private sealed class ExecutedResult(IResult result) : IActionResult
+    {
+        public Task ExecuteResultAsync(ActionContext context) => result.ExecuteAsync(context.HttpContext);
+    }
 }

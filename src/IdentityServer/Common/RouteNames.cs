@@ -48,6 +48,9 @@ public static class RouteNames
     /// <summary>The account page of the second factors (authenticator app, recovery codes).</summary>
     public const string TwoFactorPage = "/account/two-factor";
 
+    /// <summary>The account page of passkeys (register, rename, remove).</summary>
+    public const string PasskeysPage = "/account/passkeys";
+
     /// <summary>The sign-in page's second step: the authenticator or recovery code after the password.</summary>
     public const string SecondFactorPage = "/account/login/second-factor";
 

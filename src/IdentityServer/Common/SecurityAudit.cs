@@ -100,4 +100,9 @@ public static class AuditEvents
     public const string RecoveryCodesRegenerated = "mfa.recovery_codes_regenerated";
     public const string MfaRemoved = "mfa.removed";
     public const string MfaReset = "mfa.reset";
+    public const string PasskeyAdded = "mfa.passkey_added";
+    public const string PasskeyRenamed = "mfa.passkey_renamed";
+    public const string PasskeyRemoved = "mfa.passkey_removed";
+    public const string PasskeySucceeded = "mfa.passkey_succeeded";
+    public const string PasskeyFailed = "mfa.passkey_failed";
 }

@@ -58,6 +58,9 @@ public abstract class IdentityHostDbContext : IdentityDbContext<ApplicationUser,
     /// </summary>
     public const int SubjectMaxLength = 191;
 
+    /// <summary>The longest name a user gives a passkey.</summary>
+    public const int PasskeyNameMaxLength = 64;
+
     /// <summary>
     /// Saves as EF Core does, except that a single changed row is written without an explicit transaction. Note: one
     /// row is one INSERT, UPDATE or DELETE, atomic by itself; Oracle's MySQL provider would wrap each INSERT in SET
@@ -155,6 +158,8 @@ public abstract class IdentityHostDbContext : IdentityDbContext<ApplicationUser,
 
         builder.Entity<ApplicationUser>(user =>
         {
+            // Note: unbounded, as in Identity's schema version 1 that the tables were made with (version 3 says 256).
+            user.Property(row => row.PhoneNumber).Metadata.SetMaxLength(null);
             user.Property(row => row.UniqueEmail).HasMaxLength(256);
             // Note: NULLs are distinct in a unique index on SQLite, MySQL and MariaDB alike, so users without an address
             // (or with uniqueness off) never collide.

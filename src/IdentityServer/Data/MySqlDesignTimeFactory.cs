@@ -11,7 +11,8 @@ internal sealed class MySqlDesignTimeFactory : IDesignTimeDbContextFactory<MySql
 {
     public MySqlIdentityHostDbContext CreateDbContext(string[] args)
     {
-        var options = new DbContextOptionsBuilder<MySqlIdentityHostDbContext>();
+        var options = new DbContextOptionsBuilder<MySqlIdentityHostDbContext>()
+            .UseApplicationServiceProvider(DesignTimeServices.Identity);
         options.UseIdentityHostMySql("Server=localhost;Database=identityhost;User=identityhost");
         return new(options.Options);
     }

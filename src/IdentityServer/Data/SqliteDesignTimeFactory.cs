@@ -8,7 +8,8 @@ internal sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<Sqli
 {
     public SqliteIdentityHostDbContext CreateDbContext(string[] args)
     {
-        var options = new DbContextOptionsBuilder<SqliteIdentityHostDbContext>();
+        var options = new DbContextOptionsBuilder<SqliteIdentityHostDbContext>()
+            .UseApplicationServiceProvider(DesignTimeServices.Identity);
         options.UseIdentityHostSqlite(DatabaseExtensions.DefaultSqliteConnectionString);
         return new(options.Options);
     }

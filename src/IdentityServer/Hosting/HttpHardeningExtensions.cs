@@ -119,11 +119,16 @@ public static class HttpHardeningExtensions
         // framing is forbidden there. form-action is left open: after the sign-in form, the browser follows
         // redirects to the client's registered redirect URI, which a form-action list would block.
         // A page that runs script names its sources (ContentSecurity.ScriptSourcesItem); it may then also fetch from
-        // this origin, and its script may add styles and fonts of its own.
+        // this origin, and its script may add styles and fonts of its own. The sign-in and account pages that run the
+        // server's own script file (ContentSecurity.OwnScriptItem, the passkey ceremonies) keep the policy of the pages
+        // without script, form-action left open included, plus that file's origin and the fetch of its options.
+        const string pages = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'";
         headers.ContentSecurityPolicy = context.Request.Path.StartsWithSegments("/connect")
             ? "frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
             : context.Items[ContentSecurity.ScriptSourcesItem] is string scripts
                 ? $"default-src 'none'; script-src {scripts}; connect-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
-                : "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'";
+                : context.Items.ContainsKey(ContentSecurity.OwnScriptItem)
+                    ? pages + "; script-src 'self'; connect-src 'self'"
+                    : pages;
     }
 }

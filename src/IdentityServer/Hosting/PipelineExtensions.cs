@@ -21,8 +21,8 @@ public static class PipelineExtensions
     }
 
     /// <summary>
-    /// Transport hardening and security headers (<see cref="HttpHardeningExtensions.UseHttpHardening"/>), errors as
-    /// problem details (never a stack trace, in any environment), request logging, routing, CORS (see Cors), then the rate limits the
+    /// Transport hardening and security headers (<see cref="HttpHardeningExtensions.UseHttpHardening"/>), the script files of
+    /// wwwroot, errors as problem details (never a stack trace, in any environment), request logging, routing, CORS (see Cors), then the rate limits the
     /// chosen endpoint names (before OpenIddict, which answers its endpoints during authentication), authentication and
     /// authorization.
     /// </summary>
@@ -31,6 +31,8 @@ public static class PipelineExtensions
         ArgumentNullException.ThrowIfNull(app);
         app.UseHttpHardening();
         app.UseExceptionHandler();
+        // Note: the server's own script files (wwwroot/js), after the hardening so they carry the security headers.
+        app.UseStaticFiles();
         // Note: not on /connect/*, whose empty error answers are OpenIddict's on purpose (RFC 6750: a Bearer challenge is
         // its WWW-Authenticate header); a problem+json body there would be a second, contradicting error format.
         app.UseWhen(context => !context.Request.Path.StartsWithSegments(ErrorResponses.OAuthPathPrefix), pages => pages.UseStatusCodePages());

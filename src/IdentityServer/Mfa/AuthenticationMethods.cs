@@ -12,6 +12,15 @@ public static class AuthenticationMethods
     /// <summary>A one-time password: an authenticator code or a recovery code.</summary>
     public const string OneTimePassword = "otp";
 
+    /// <summary>
+    /// Proof of possession of a hardware-secured key: a passkey bound to its authenticator (not eligible for backup, so its
+    /// private key cannot leave the device).
+    /// </summary>
+    public const string HardwareKey = "hwk";
+
+    /// <summary>Proof of possession of a software-secured key: a synced passkey (eligible for backup to other devices).</summary>
+    public const string SoftwareKey = "swk";
+
     /// <summary>More than one factor.</summary>
     public const string MultipleFactors = "mfa";
 

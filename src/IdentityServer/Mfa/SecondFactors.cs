@@ -32,7 +32,7 @@ public enum SecondFactorResult
 public sealed record TotpSetup(string Key, string GroupedKey, string Uri);
 
 /// <summary>What the account page shows of a user's second factors.</summary>
-public sealed record MfaStatus(bool Enrolled, DateTime? EnabledAt, int RecoveryCodesLeft, DateTime? LockedUntil);
+public sealed record MfaStatus(bool Enrolled, DateTime? EnabledAt, int RecoveryCodesLeft, DateTime? LockedUntil, int PasskeyCount = 0);
 
 /// <summary>
 /// A user's second factors: enrolling an authenticator (TOTP), checking a code once and only once, recovery codes, and
@@ -59,9 +59,17 @@ public sealed class SecondFactors(
 
     private readonly IDataProtector _keys = protection.CreateProtector("IdentityHost.Mfa.TotpKey");
 
-    /// <summary>Whether the user has a second factor switched on.</summary>
+    /// <summary>Whether the user has an authenticator app switched on (the factor of codes and recovery codes).</summary>
     public Task<bool> IsEnrolledAsync(string userId, CancellationToken cancellationToken) =>
         database.UserMfa.AnyAsync(row => row.UserId == userId && row.TotpKey != null, cancellationToken);
+
+    /// <summary>Whether the user has a passkey (<see cref="Passkeys"/>).</summary>
+    public Task<bool> HasPasskeyAsync(string userId, CancellationToken cancellationToken) =>
+        database.UserPasskeys.AnyAsync(passkey => passkey.UserId == userId, cancellationToken);
+
+    /// <summary>Whether the user has any second factor: an authenticator app or a passkey.</summary>
+    public async Task<bool> HasSecondFactorAsync(string userId, CancellationToken cancellationToken) =>
+        await IsEnrolledAsync(userId, cancellationToken) || await HasPasskeyAsync(userId, cancellationToken);
 
     /// <summary>Whether one of the user's roles is in <see cref="MfaOptions.RequiredForRoles"/>.</summary>
     public async Task<bool> IsRequiredForAsync(ApplicationUser user)
@@ -81,8 +89,9 @@ public sealed class SecondFactors(
     {
         var row = await database.UserMfa.AsNoTracking().FirstOrDefaultAsync(mfa => mfa.UserId == userId, cancellationToken);
         var left = await database.RecoveryCodes.CountAsync(code => code.UserId == userId && code.UsedAt == null, cancellationToken);
+        var passkeys = await database.UserPasskeys.CountAsync(passkey => passkey.UserId == userId, cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
-        return new MfaStatus(row?.TotpKey is not null, row?.TotpEnabledAt, left, row?.LockoutEnd > now ? row.LockoutEnd : null);
+        return new MfaStatus(row?.TotpKey is not null, row?.TotpEnabledAt, left, row?.LockoutEnd > now ? row.LockoutEnd : null, passkeys);
     }
 
     /// <summary>
@@ -216,8 +225,10 @@ public sealed class SecondFactors(
     }
 
     /// <summary>
-    /// Removes every second factor of the user (authenticator, recovery codes) and tells them by mail; false when there
-    /// was none. <paramref name="byAdministrator"/> names who did it in the audit and the mail.
+    /// Removes the user's authenticator and recovery codes and tells them by mail; false when there was nothing to remove.
+    /// <paramref name="byAdministrator"/> names who did it in the audit and the mail; an administrator's reset (for a lost
+    /// phone or a lost security key) removes the user's passkeys too, while a user removes theirs one by one on the
+    /// passkeys page.
     /// </summary>
     public async Task<bool> RemoveAsync(ApplicationUser user, string? byAdministrator, CancellationToken cancellationToken)
     {
@@ -230,11 +241,16 @@ public sealed class SecondFactors(
             removed = await IsEnrolledAsync(user.Id, cancellationToken);
             await database.UserMfa.Where(mfa => mfa.UserId == user.Id).DeleteRowsAsync(database, cancellationToken);
             await database.RecoveryCodes.Where(recovery => recovery.UserId == user.Id).DeleteRowsAsync(database, cancellationToken);
+            if (byAdministrator is not null)
+            {
+                removed |= await database.UserPasskeys.Where(passkey => passkey.UserId == user.Id).DeleteRowsAsync(database, cancellationToken) > 0;
+            }
+
             if (removed)
             {
                 AddMail(user, "mfa-changed", byAdministrator is null
                     ? "The second factors of your account (authenticator app and recovery codes) were removed"
-                    : "An administrator reset the second factors of your account (authenticator app and recovery codes)");
+                    : "An administrator reset the second factors of your account (authenticator app, recovery codes and passkeys)");
                 await database.SaveChangesAsync(cancellationToken);
             }
 

@@ -84,7 +84,7 @@ internal static class AuthorizationEndpoint
                 return ErrorResponses.Reject(Errors.InteractionRequired, "The user must sign in with a second factor.");
             }
 
-            var page = await factors.IsEnrolledAsync(user.Id, context.RequestAborted) ? RouteNames.SecondFactorPage : RouteNames.EnrolPage;
+            var page = await factors.HasSecondFactorAsync(user.Id, context.RequestAborted) ? RouteNames.SecondFactorPage : RouteNames.EnrolPage;
             return Results.Redirect(page + "?returnUrl=" +
                 Uri.EscapeDataString(RequestUrl(context.Request, request, dropMaxAge: false, PromptValues.Login)));
         }

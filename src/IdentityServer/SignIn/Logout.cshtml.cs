@@ -24,6 +24,7 @@ public sealed class LogoutModel(SignInManager<ApplicationUser> signIn, UserManag
         }
 
         await signIn.SignOutAsync();
+        await PendingSignIn.EndAsync(HttpContext);
         return LocalRedirect("/");
     }
 }

@@ -29,6 +29,17 @@ public static class SignInExtensions
         // the layout is Common/_Layout.cshtml.
         builder.Services.AddRazorPages(pages => pages.RootDirectory = "/");
         builder.Services.AddAuthentication().AddIdentityCookies();
+        builder.Services.AddAuthentication().AddCookie(PendingSignIn.Scheme);
+        builder.Services.AddOptions<CookieAuthenticationOptions>(PendingSignIn.Scheme)
+            .Configure<IOptions<TokenServerOptions>>((cookie, server) =>
+            {
+                cookie.Cookie.Name = PendingSignIn.CookieName;
+                cookie.Cookie.HttpOnly = true;
+                cookie.Cookie.SameSite = SameSiteMode.Lax;
+                cookie.Cookie.SecurePolicy = server.Value.RequireHttps ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+                cookie.ExpireTimeSpan = PendingSignIn.Lifetime;
+                cookie.SlidingExpiration = false;
+            });
         builder.Services.AddOpenIddict().AddServer(server => server.AddEventHandler(AuthorizationErrorRedirect.Descriptor));
         builder.Services.TryAddScoped<ISecurityStampValidator, SecurityStampValidator<ApplicationUser>>();
         builder.Services.Configure<SecurityStampValidatorOptions>(options => options.OnRefreshingPrincipal = context =>

@@ -17,6 +17,11 @@ internal static class MfaRequirements
     /// <summary>The parameter of the password grant (and the seed login) that carries the authenticator code (Keycloak's name).</summary>
     public const string TotpParameter = "totp";
 
+    /// <summary>The <c>error_description</c> for a user whose only second factor is a passkey.</summary>
+    public const string PasskeyOnlyDescription =
+        "This account's second factor is a passkey, which cannot be used with this grant: sign in through the browser " +
+        "(the authorization code flow), or set up an authenticator app on the account page (" + RouteNames.TwoFactorPage + ") to use its code here.";
+
     /// <summary>Whether the client is configured with <c>RequireMfa</c>.</summary>
     public static async Task<bool> ClientRequiresAsync(IOpenIddictApplicationManager applications, string? clientId, CancellationToken cancellationToken)
     {

@@ -132,7 +132,7 @@ internal static class TokenEndpoint
 
     /// <summary>
     /// The second factor of a password grant whose password was right: the <c>amr</c> of the sign-in, or the refusal. A
-    /// user with an authenticator must send its code as <c>totp</c>; one who must have a second factor (a role of
+    /// user with an authenticator must send its code as <c>totp</c>; one with passkeys only is refused; one who must have a second factor (a role of
     /// <c>Accounts:Mfa:RequiredForRoles</c>, or a <c>RequireMfa</c> client) and has none is refused until they enrol.
     /// </summary>
     private static async Task<(string[] Methods, IResult? Refusal)> CheckSecondFactorAsync(
@@ -142,6 +142,14 @@ internal static class TokenEndpoint
         var cancellationToken = context.RequestAborted;
         if (!await factors.IsEnrolledAsync(user.Id, cancellationToken))
         {
+            // Note: a passkey needs the browser (WebAuthn) and cannot travel in a token request; a user whose only second
+            // factor is a passkey is refused rather than let in on the password alone, which would make the passkey optional.
+            if (await factors.HasPasskeyAsync(user.Id, cancellationToken))
+            {
+                audit.Write(AuditEvents.MfaRequired, user.Id, "passkey only");
+                return ([], ErrorResponses.Reject(MfaRequirements.MfaRequiredError, MfaRequirements.PasskeyOnlyDescription));
+            }
+
             if (await factors.IsRequiredForAsync(user) || await MfaRequirements.ClientRequiresAsync(applications, request.ClientId, cancellationToken))
             {
                 audit.Write(AuditEvents.MfaRequired, user.Id, "no second factor enrolled");

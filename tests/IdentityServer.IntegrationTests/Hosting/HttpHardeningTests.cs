@@ -61,11 +61,14 @@ public sealed class HttpHardeningTests(SqliteServerFixture fixture) : ServerTest
     }
 
     [Fact]
-    public async Task PagesMayRunNoScript()
+    public async Task PagesMayRunNoScriptAndThePasskeyPagesOnlyTheServersOwnFile()
     {
-        using var response = await Client.GetAsync(new Uri("/account/login", UriKind.Relative), TestContext.Current.CancellationToken);
+        using var register = await Client.GetAsync(new Uri("/account/register", UriKind.Relative), TestContext.Current.CancellationToken);
+        using var login = await Client.GetAsync(new Uri("/account/login", UriKind.Relative), TestContext.Current.CancellationToken);
 
-        Assert.StartsWith("default-src 'none'", Header(response, "Content-Security-Policy"), StringComparison.Ordinal);
+        const string pages = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'";
+        Assert.Equal(pages, Header(register, "Content-Security-Policy"));
+        Assert.Equal(pages + "; script-src 'self'; connect-src 'self'", Header(login, "Content-Security-Policy"));
     }
 
     [Fact]
