@@ -1,5 +1,6 @@
 using IdentityHost.IdentityServer.Common;
 using IdentityHost.IdentityServer.Entities;
+using IdentityHost.IdentityServer.Mfa;
 using IdentityHost.IdentityServer.Tokens;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
@@ -22,6 +23,7 @@ internal sealed class DeviceModel(
     UserManager<ApplicationUser> users,
     IOpenIddictApplicationManager applications,
     UserPrincipalFactory principals,
+    SecondFactors factors,
     SecurityAudit audit,
     TimeProvider clock) : PageModel
 {
@@ -48,6 +50,11 @@ internal sealed class DeviceModel(
         var code = result.Properties?.GetTokenValue(OpenIddictServerAspNetCoreConstants.Tokens.UserCode);
         if (result.Succeeded && result.Principal.GetClaim(Claims.ClientId) is { Length: > 0 } clientId)
         {
+            if (await SecondFactorStepAsync(clientId) is { } step)
+            {
+                return step;
+            }
+
             var application = await applications.FindByClientIdAsync(clientId, HttpContext.RequestAborted);
             ClientName = application is null ? clientId
                 : await applications.GetLocalizedDisplayNameAsync(application, HttpContext.RequestAborted) ?? clientId;
@@ -74,6 +81,11 @@ internal sealed class DeviceModel(
             return Page();
         }
 
+        if (await SecondFactorStepAsync(result.Principal.GetClaim(Claims.ClientId)!) is { } step)
+        {
+            return step;
+        }
+
         if (decision != "allow")
         {
             audit.Write(AuditEvents.DeviceDenied, user.Id);
@@ -83,8 +95,27 @@ internal sealed class DeviceModel(
 
         var principal = await principals.CreateAsync(user, result.Principal.GetScopes(), result.Principal.GetResources());
         principal.SetClaim(Claims.AuthenticationTime, clock.GetUtcNow().ToUnixTimeSeconds());
+        // Note: the device's tokens say how the approving user signed in, as a code flow's would.
+        principal.SetAuthenticationMethods(SessionClaims.MethodsOf(User));
         audit.Write(AuditEvents.DeviceApproved, user.Id);
         return SignIn(principal, new AuthenticationProperties { RedirectUri = RouteNames.DevicePage + "?approved=true" },
             OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+    }
+
+    /// <summary>
+    /// The second factor (or its enrolment) when the device's client requires one (<c>RequireMfa</c>), or the user's role
+    /// does, and this session signed in without one: the page comes back here, to this code, afterwards. Null otherwise.
+    /// </summary>
+    private async Task<IActionResult?> SecondFactorStepAsync(string clientId)
+    {
+        if (SessionClaims.MethodsOf(User).Contains(AuthenticationMethods.MultipleFactors, StringComparer.Ordinal) ||
+            await users.GetUserAsync(User) is not { } user ||
+            !(await factors.IsRequiredForAsync(user) || await MfaRequirements.ClientRequiresAsync(applications, clientId, HttpContext.RequestAborted)))
+        {
+            return null;
+        }
+
+        var page = await factors.HasSecondFactorAsync(user.Id, HttpContext.RequestAborted) ? RouteNames.SecondFactorPage : RouteNames.EnrolPage;
+        return Redirect(page + "?returnUrl=" + Uri.EscapeDataString(Request.Path + Request.QueryString));
     }
 }

@@ -112,6 +112,7 @@ internal static class TokenEndpoint
                 audit.Write(AuditEvents.DeviceCodeRedeemed, user.Id);
                 var device = await principals.CreateAsync(user, authenticated.Principal!.GetScopes(), authenticated.Principal!.GetResources());
                 device.SetClaim(ClaimNames.LoginStarted, clock.GetUtcNow().ToUnixTimeMilliseconds());
+                device.SetAuthenticationMethods(MfaRequirements.MethodsOf(authenticated.Principal));
                 return SignIn(device);
             }
 

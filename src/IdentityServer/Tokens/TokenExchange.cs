@@ -76,6 +76,8 @@ internal sealed class TokenExchange(
             }
 
             principal = await principals.CreateAsync(user, scopes);
+            // Note: how the user signed in travels with the exchanged token, so an API that demands MFA sees it.
+            principal.SetAuthenticationMethods(MfaRequirements.MethodsOf(subjectToken));
         }
 
         principal.SetResources(requested);

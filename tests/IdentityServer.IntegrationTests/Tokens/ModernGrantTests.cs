@@ -49,8 +49,40 @@ public abstract class ModernGrantTests(IdentityServerFixture fixture) : ServerTe
         Assert.Equal(HttpStatusCode.Redirect, approved.StatusCode);
         Assert.False(tokens.IsError, tokens.Raw);
         Assert.Equal(userName, new JsonWebToken(tokens.AccessToken).GetClaim("name").Value);
+        // Note: the device's tokens say how the approving user signed in (a password, here), as a code flow's do.
+        Assert.Equal(["pwd"], AmrOf(tokens.AccessToken!));
+        Assert.Equal(["pwd"], AmrOf(tokens.IdentityToken!));
+        Assert.Equal("urn:identityhost:acr:pwd", new JsonWebToken(tokens.AccessToken).GetClaim("acr").Value);
         Assert.NotNull(tokens.RefreshToken);
         Assert.True(again.IsError, "A device code is redeemed once.");
+    }
+
+    [Fact]
+    public async Task DeviceApprovalAsksForTheSecondFactorItsClientRequires()
+    {
+        // Note: the fixture's device client, marked RequireMfa on a second server on the same database.
+        await using var strict = Fixture.CreateHost([new("OpenIddict:Clients:10:RequireMfa", "true")]);
+        using var client = strict.CreateClient();
+        var authorization = await client.RequestDeviceAuthorizationAsync(new DeviceAuthorizationRequest
+        {
+            Address = new Uri(IdentityServerFixture.Authority, "connect/device").ToString(),
+            ClientId = IdentityServerFixture.DeviceClientId,
+            Scope = "openid api",
+        }, TestContext.Current.CancellationToken);
+        Assert.False(authorization.IsError, authorization.Raw);
+        var (userName, password) = await IdentityServerFixture.CreateUserAsync(client);
+        using var browser = new BrowserSession(strict);
+        using (await browser.SignInAsync(userName, password))
+        {
+        }
+
+        var page = "/account/device?user_code=" + Uri.EscapeDataString(authorization.UserCode!);
+        using var shown = await browser.Client.GetAsync(new Uri(page, UriKind.Relative), TestContext.Current.CancellationToken);
+
+        // Note: a password-only session is sent to enrol (the page shows no form to allow the code), and back to this
+        // code afterwards.
+        Assert.Equal(HttpStatusCode.Redirect, shown.StatusCode);
+        Assert.Equal("/account/login/enrol?returnUrl=" + Uri.EscapeDataString(page), BrowserSession.LocalTarget(shown));
     }
 
     [Fact]
@@ -198,6 +230,8 @@ public abstract class ModernGrantTests(IdentityServerFixture fixture) : ServerTe
         using var actor = JsonDocument.Parse(token.GetClaim("act").Value);
         Assert.Equal(IdentityServerFixture.ResourceClientId, actor.RootElement.GetProperty("sub").GetString());
         Assert.Equal("urn:ietf:params:oauth:token-type:access_token", exchanged.IssuedTokenType);
+        Assert.Equal(AmrOf(user.AccessToken!), AmrOf(exchanged.AccessToken!));
+        Assert.Equal(["pwd"], AmrOf(exchanged.AccessToken!));
         Assert.Null(exchanged.RefreshToken);
         Assert.False(byResource.IsError, byResource.Raw);
         Assert.Equal([IdentityServerFixture.OrdersApi], new JsonWebToken(byResource.AccessToken).Audiences);
@@ -395,6 +429,9 @@ public abstract class ModernGrantTests(IdentityServerFixture fixture) : ServerTe
             Audience = audience,
             Resource = resource,
         }, TestContext.Current.CancellationToken);
+
+    private static string[] AmrOf(string token) =>
+        [.. new JsonWebToken(token).Claims.Where(claim => claim.Type == "amr").Select(claim => claim.Value).Order(StringComparer.Ordinal)];
 
     private Task<TokenResponse> PollAsync(string deviceCode) =>
         Client.RequestDeviceTokenAsync(new DeviceTokenRequest
