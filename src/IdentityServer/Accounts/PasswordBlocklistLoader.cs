@@ -1,3 +1,5 @@
+using IdentityHost.IdentityServer.Common;
+
 namespace IdentityHost.IdentityServer.Accounts;
 
 /// <summary>
@@ -16,12 +18,7 @@ internal sealed class PasswordBlocklistLoader(PasswordBlocklist blocklist, IHost
             return;
         }
 
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
-        await using (stoppingToken.Register(() => started.TrySetCanceled(stoppingToken)))
-        {
-            await started.Task;
-        }
+        await lifetime.WaitForStartAsync(stoppingToken);
 
         await Task.Run(
             () =>
