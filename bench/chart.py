@@ -11,7 +11,7 @@ from html import escape
 
 SCENARIOS = [("client_credentials", "client_credentials"), ("refresh", "refresh_token"), ("password", "password grant")]
 SIDES = [("ih", "IdentityHost", "#3366cc"), ("node", "oidc-provider", "#e07b00")]
-WIDTH, HEIGHT = 1000, 560
+WIDTH, HEIGHT = 1040, 560
 PANEL_W, PANEL_H = 210, 170
 LEFT, TOP, GAP_X, GAP_Y = 60, 80, 35, 95
 
