@@ -6,13 +6,18 @@
 #   scripts/bench.sh                  MySQL (a private mariadbd from the Debian package mariadb-server)
 #   scripts/bench.sh --sqlite         SQLite instead
 #   scripts/bench.sh --update-docs    also replace the table in docs/benchmarks.md
+#   scripts/bench.sh --peers          also run the Node.js oidc-provider (npm) beside IdentityHost, in turn
+#   scripts/bench.sh --peers-only     only that comparison (and the start-up figures); with --update-docs it
+#                                     replaces only the comparison's table and chart (docs/bench-peers.svg)
 #
 #   BENCH_SECONDS=10                  length of each measurement (each has 5 s of warm-up before it)
 #   BENCH_LARGE_USERS=1000000         users for the scale figures (the first figures use 1,000)
-#   IDENTITYHOST_SKIP_BUILD=1         use the existing Release build
+#   BENCH_PEER_ROUNDS=2               rounds of each side per scenario in the comparison (A B A B ...)
+#   IDENTITYHOST_SKIP_BUILD=1         use the existing Release build (and the peer's installed packages)
 #
 # Needs: the .NET SDK, wrk, curl, openssl, python3, and mariadb-server for MySQL:
 #   apt-get install wrk curl openssl python3 mariadb-server
+# and for --peers Node.js 20.19 or later with npm (the peer's packages are pinned by its package-lock.json).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=lib/local-servers.sh
@@ -20,15 +25,20 @@ source scripts/lib/local-servers.sh
 root=$PWD
 database=mysql
 update_docs=0
+peers=0
+peers_only=0
 for argument in "$@"; do
   case "$argument" in
     --sqlite) database=sqlite ;;
     --mysql) database=mysql ;;
     --update-docs) update_docs=1 ;;
-    *) sed -n '2,16p' "$0" >&2; exit 2 ;;
+    --peers) peers=1 ;;
+    --peers-only) peers=1 peers_only=1 ;;
+    *) sed -n '2,22p' "$0" >&2; exit 2 ;;
   esac
 done
 seconds=${BENCH_SECONDS:-10}
+peer_rounds=${BENCH_PEER_ROUNDS:-2}
 small_users=1000
 large_users=${BENCH_LARGE_USERS:-1000000}
 export PATH=$PATH:/usr/sbin
@@ -36,6 +46,11 @@ export PATH=$PATH:/usr/sbin
 for tool in wrk curl openssl python3 dotnet; do
   command -v "$tool" >/dev/null 2>&1 || { echo "FAIL: $tool is not installed (see the top of $0)" >&2; exit 1; }
 done
+if [[ "$peers" == 1 ]]; then
+  for tool in node npm; do
+    command -v "$tool" >/dev/null 2>&1 || { echo "FAIL: --peers needs $tool (Node.js 20.19 or later)" >&2; exit 1; }
+  done
+fi
 if [[ "$database" == mysql ]] && ! command -v mariadbd >/dev/null 2>&1; then
   echo "FAIL: mariadbd is not installed (apt-get install mariadb-server), or run with --sqlite" >&2
   exit 1
@@ -51,6 +66,11 @@ if [[ "${IDENTITYHOST_SKIP_BUILD:-0}" != 1 ]]; then
       -o "$published/$project" -nologo -clp:ErrorsOnly -v quiet >/dev/null
   done
   dotnet build bench/IdentityHost.Benchmarks -c Release -nologo -clp:ErrorsOnly -v quiet >/dev/null
+fi
+peer_dir=$root/bench/peers/oidc-provider
+if [[ "$peers" == 1 && ( "${IDENTITYHOST_SKIP_BUILD:-0}" != 1 || ! -d "$peer_dir/node_modules" ) ]]; then
+  echo "==> peer: npm ci (oidc-provider, pinned by bench/peers/oidc-provider/package-lock.json)"
+  (cd "$peer_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi
 server_dll=$published/IdentityServer/IdentityServer.dll
 api_dll=$published/SampleResourceApi/SampleResourceApi.dll
@@ -159,8 +179,15 @@ start_server() {
   server_pid=$!
   pids+=("$server_pid")
   export server_url
+  # Note: two marks, the first 200 from discovery (the figure compared with the peer, which has no health check)
+  # and the first 200 from /health/ready, which also needs the database.
+  local discovered=""
   for _ in $(seq 1 3000); do
-    if curl -fs "$server_url/health/ready" >/dev/null 2>&1; then
+    if [[ -z "$discovered" ]] && curl -fs "$server_url/.well-known/openid-configuration" >/dev/null 2>&1; then
+      discovered=$((($(date +%s%N) - started) / 1000000))
+      record "${name}_discovery_ms" "$discovered"
+    fi
+    if [[ -n "$discovered" ]] && curl -fs "$server_url/health/ready" >/dev/null 2>&1; then
       record "${name}_ready_ms" $((($(date +%s%N) - started) / 1000000))
       record "${name}_ready_rss_mb" $(($(awk '/VmRSS/ { print $2 }' "/proc/$server_pid/status") / 1024))
       return 0
@@ -196,7 +223,7 @@ run_wrk() {
   local failed
   failed=$(sed -n 's/^non2xx=//p' <<<"$output")
   if ((failed > 0)); then echo "    WARNING: $name: $failed answers were not 2xx" >&2; fi
-  printf '    %-26s %10s req/s   p50 %s ms  p99 %s ms\n' "$name" "$(sed -n 's/^rps=//p' <<<"$output")" \
+  printf '    %-34s %10s req/s   p50 %s ms  p99 %s ms\n' "$name" "$(sed -n 's/^rps=//p' <<<"$output")" \
     "$(sed -n 's/^p50_ms=//p' <<<"$output")" "$(sed -n 's/^p99_ms=//p' <<<"$output")"
 }
 
@@ -246,92 +273,193 @@ start_server sqlite_first RS256 "$(connection_for startup)"; stop "$server_pid"
 start_server sqlite RS256 "$(connection_for startup)"; stop "$server_pid"
 database=$saved_database provider=$saved_provider
 
-echo "==> identity server ($database, RS256)"
-start_server "${database}_first" RS256 "$(connection_for identityhost)"; stop "$server_pid"
-start_server "$database" RS256 "$(connection_for identityhost)"
-main_pid=$server_pid
-watch_pid=$main_pid
-dotnet "$bench_dll" seed "$root/src/IdentityServer" "$provider" "$(connection_for identityhost)" 0 "$small_users" "$password" \
-  | record_output seed_small
-export BENCH_USERS=$small_users BENCH_PASSWORD=$password BENCH_PASSWORD_CLIENT=bench-password BENCH_RUN=$RANDOM
-export BENCH_AUTHORIZATION=$basic_authorization
+if [[ "$peers_only" == 0 ]]; then
+  echo "==> identity server ($database, RS256)"
+  start_server "${database}_first" RS256 "$(connection_for identityhost)"; stop "$server_pid"
+  start_server "$database" RS256 "$(connection_for identityhost)"
+  main_pid=$server_pid
+  watch_pid=$main_pid
+  dotnet "$bench_dll" seed "$root/src/IdentityServer" "$provider" "$(connection_for identityhost)" 0 "$small_users" "$password" \
+    | record_output seed_small
+  export BENCH_USERS=$small_users BENCH_PASSWORD=$password BENCH_PASSWORD_CLIENT=bench-password BENCH_RUN=$RANDOM
+  export BENCH_AUTHORIZATION=$basic_authorization
 
-echo "==> load: identity server, $small_users users"
-measure password password "$server_url" 2 8
-against_hash_limit password password
-measure register register "$server_url" 2 8
-against_hash_limit register register
-measure client_credentials client_credentials "$server_url" 2 32
-measure refresh refresh "$server_url" 2 32
+  echo "==> load: identity server, $small_users users"
+  measure password password "$server_url" 2 8
+  against_hash_limit password password
+  measure register register "$server_url" 2 8
+  against_hash_limit register register
+  measure client_credentials client_credentials "$server_url" 2 32
+  measure refresh refresh "$server_url" 2 32
 
-echo "==> load: resource API"
-resource_api() {
-  local name=$1 port
-  port=$(free_port)
-  api_url="http://127.0.0.1:$port"
-  env ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="$api_url" \
-    ResourceApi__Authority="$server_url/" ResourceApi__RequireHttpsMetadata=false \
-    dotnet "$api_dll" --contentRoot "$published/SampleResourceApi" >>"$work/api-$name.log" 2>&1 &
-  api_pid=$!
-  pids+=("$api_pid")
-  local saved_watch=${watch_pid:-}
-  watch_pid=$api_pid
-  wait_for "$api_url/api/public"
-  local token
-  token=$(login bench0000001 | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
-  curl -fs -H "Authorization: Bearer $token" "$api_url/api/protected" >/dev/null \
-    || { echo "FAIL: the resource API refused the server's token" >&2; return 1; }
-  BENCH_AUTHORIZATION="" measure "${name}_public" get "$api_url/api/public" 1 32
-  BENCH_AUTHORIZATION="Bearer $token" measure "${name}_protected" get "$api_url/api/protected" 1 32
-  record "${name}_api_peak_rss_mb" "$(peak_rss_mb "$api_pid")"
-  watch_pid=$saved_watch
-  stop "$api_pid"
-}
-resource_api rs256
+  echo "==> load: resource API"
+  resource_api() {
+    local name=$1 port
+    port=$(free_port)
+    api_url="http://127.0.0.1:$port"
+    env ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="$api_url" \
+      ResourceApi__Authority="$server_url/" ResourceApi__RequireHttpsMetadata=false \
+      dotnet "$api_dll" --contentRoot "$published/SampleResourceApi" >>"$work/api-$name.log" 2>&1 &
+    api_pid=$!
+    pids+=("$api_pid")
+    local saved_watch=${watch_pid:-}
+    watch_pid=$api_pid
+    wait_for "$api_url/api/public"
+    local token
+    token=$(login bench0000001 | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+    curl -fs -H "Authorization: Bearer $token" "$api_url/api/protected" >/dev/null \
+      || { echo "FAIL: the resource API refused the server's token" >&2; return 1; }
+    BENCH_AUTHORIZATION="" measure "${name}_public" get "$api_url/api/public" 1 32
+    BENCH_AUTHORIZATION="Bearer $token" measure "${name}_protected" get "$api_url/api/protected" 1 32
+    record "${name}_api_peak_rss_mb" "$(peak_rss_mb "$api_pid")"
+    watch_pid=$saved_watch
+    stop "$api_pid"
+  }
+  resource_api rs256
 
-echo "==> scale: $small_users against $large_users users (a second server on its own database; the two measured in turn)"
-record server_peak_rss_mb "$(peak_rss_mb "$main_pid")"
-small_url=$server_url
-[[ "$database" == mysql ]] && mariadb --no-defaults --protocol=tcp -h 127.0.0.1 -P "$mysql_port" -u root \
-  -e "CREATE DATABASE identityhost_large CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
-start_server large RS256 "$(connection_for identityhost_large)"
-large_pid=$server_pid
-large_url=$server_url
-dotnet "$bench_dll" seed "$root/src/IdentityServer" "$provider" "$(connection_for identityhost_large)" 0 "$large_users" "$password" \
-  | record_output seed_large
-# Note: the new server warms up first; then each figure is the mean of two runs, small and large alternating, so
-# that a drift in the machine's speed during the run weighs on both alike.
-at() { server_url=$1 BENCH_USERS=$2; export server_url BENCH_USERS; }
-at "$large_url" "$large_users"
-run_wrk "" password "$large_url" 2 8 "" 5
-refresh_pool 32; run_wrk "" refresh "$large_url" 2 32 "" 5
-for round in 1 2; do
-  for size in small large; do
-    if [[ "$size" == small ]]; then at "$small_url" "$small_users"; else at "$large_url" "$large_users"; fi
-    run_wrk "scale_password_${size}_$round" password "$server_url" 2 8
-    refresh_pool 32
-    run_wrk "scale_refresh_${size}_$round" refresh "$server_url" 2 32
+  echo "==> scale: $small_users against $large_users users (a second server on its own database; the two measured in turn)"
+  record server_peak_rss_mb "$(peak_rss_mb "$main_pid")"
+  small_url=$server_url
+  [[ "$database" == mysql ]] && mariadb --no-defaults --protocol=tcp -h 127.0.0.1 -P "$mysql_port" -u root \
+    -e "CREATE DATABASE identityhost_large CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+  start_server large RS256 "$(connection_for identityhost_large)"
+  large_pid=$server_pid
+  large_url=$server_url
+  dotnet "$bench_dll" seed "$root/src/IdentityServer" "$provider" "$(connection_for identityhost_large)" 0 "$large_users" "$password" \
+    | record_output seed_large
+  # Note: the new server warms up first; then each figure is the mean of two runs, small and large alternating, so
+  # that a drift in the machine's speed during the run weighs on both alike.
+  at() { server_url=$1 BENCH_USERS=$2; export server_url BENCH_USERS; }
+  at "$large_url" "$large_users"
+  run_wrk "" password "$large_url" 2 8 "" 5
+  refresh_pool 32; run_wrk "" refresh "$large_url" 2 32 "" 5
+  for round in 1 2; do
+    for size in small large; do
+      if [[ "$size" == small ]]; then at "$small_url" "$small_users"; else at "$large_url" "$large_users"; fi
+      run_wrk "scale_password_${size}_$round" password "$server_url" 2 8
+      refresh_pool 32
+      run_wrk "scale_refresh_${size}_$round" refresh "$server_url" 2 32
+    done
   done
-done
-watch_pid=$large_pid
-measure password_large password "$large_url" 2 8
-measure refresh_large refresh "$large_url" 2 32
-record large_peak_rss_mb "$(peak_rss_mb "$large_pid")"
-stop "$large_pid"
-stop "$main_pid"
+  watch_pid=$large_pid
+  measure password_large password "$large_url" 2 8
+  measure refresh_large refresh "$large_url" 2 32
+  record large_peak_rss_mb "$(peak_rss_mb "$large_pid")"
+  stop "$large_pid"
+  stop "$main_pid"
 
-echo "==> identity server ($database, ES256) and resource API"
-start_server es256 ES256 "$(connection_for identityhost_es256)"
-es256_pid=$server_pid
-watch_pid=$es256_pid
-dotnet "$bench_dll" seed "$root/src/IdentityServer" "$provider" "$(connection_for identityhost_es256)" 0 1 "$password" >/dev/null
-measure client_credentials_es256 client_credentials "$server_url" 2 32
-resource_api es256
-stop "$es256_pid"
+  echo "==> identity server ($database, ES256) and resource API"
+  start_server es256 ES256 "$(connection_for identityhost_es256)"
+  es256_pid=$server_pid
+  watch_pid=$es256_pid
+  dotnet "$bench_dll" seed "$root/src/IdentityServer" "$provider" "$(connection_for identityhost_es256)" 0 1 "$password" >/dev/null
+  measure client_credentials_es256 client_credentials "$server_url" 2 32
+  resource_api es256
+  stop "$es256_pid"
+fi
+
+if [[ "$peers" == 1 ]]; then
+  peer_version=$(node -p "require('$peer_dir/node_modules/oidc-provider/package.json').version")
+  echo "==> peer: oidc-provider $peer_version (Node.js $(node --version), in-memory adapter) beside IdentityHost ($database)"
+  record peer_version "$peer_version"
+  record peer_node "$(node --version)"
+  record peer_rounds "$peer_rounds"
+  if [[ "$peers_only" == 1 ]]; then
+    start_server "${database}_first" RS256 "$(connection_for identityhost)"
+    dotnet "$bench_dll" seed "$root/src/IdentityServer" "$provider" "$(connection_for identityhost)" 0 "$small_users" "$password" \
+      | record_output seed_small
+    stop "$server_pid"
+  fi
+  # Note: the peer's password grant hashes as IdentityHost's settings say (read by the same tool as the raw limit).
+  dotnet "$bench_dll" hash "$root/src/IdentityServer" 2 | record_output peer_hash
+  export BENCH_USERS=$small_users BENCH_PASSWORD=$password BENCH_PASSWORD_CLIENT=bench-password BENCH_RUN=$RANDOM
+  export BENCH_AUTHORIZATION=$basic_authorization
+
+  # IdentityHost restarted on its 1,000-user database (an existing database), so that its start and its memory
+  # high-water mark are those of this comparison alone.
+  start_server peer_ih RS256 "$(connection_for identityhost)"
+  ih_pid=$server_pid ih_url=$server_url
+
+  # Starts the peer; records <name>_discovery_ms (launch to the first 200 from discovery) and sets node_pid, node_url.
+  start_peer() {
+    local name=$1 port started
+    port=$(free_port)
+    node_url="http://127.0.0.1:$port"
+    started=$(date +%s%N)
+    (cd "$peer_dir" && exec env NODE_ENV=production PEER_PORT="$port" PEER_JWKS="$work/peer-jwks.json" \
+      PEER_USERS="$small_users" PEER_PASSWORD="$password" PEER_SERVICE_SECRET="$service_secret" \
+      PEER_HASH_ITERATIONS="$(figure peer_hash_hash_iterations)" node server.js >>"$work/peer-$name.log" 2>&1) &
+    node_pid=$!
+    pids+=("$node_pid")
+    for _ in $(seq 1 3000); do
+      if curl -fs "$node_url/.well-known/openid-configuration" >/dev/null 2>&1; then
+        record "${name}_discovery_ms" $((($(date +%s%N) - started) / 1000000))
+        record "${name}_ready_rss_mb" $(($(awk '/VmRSS/ { print $2 }' "/proc/$node_pid/status") / 1024))
+        return 0
+      fi
+      sleep 0.02
+    done
+    echo "FAIL: oidc-provider did not start" >&2
+    tail -n 40 "$work/peer-$name.log" >&2
+    return 1
+  }
+  # Note: the first start makes the peer's signing key; the measured one loads it, as IdentityHost loads its own.
+  start_peer peer_node_first; stop "$node_pid"
+  start_peer peer_node
+  token=$(curl -fsS "$node_url/connect/token" -d grant_type=password -d client_id=bench-password \
+    --data-urlencode "username=bench0000001" --data-urlencode "password=$password" -d "scope=openid offline_access api" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+  python3 -c 'import base64,json,sys; h=sys.argv[1].split(".")[0]; sys.exit(json.loads(base64.urlsafe_b64decode(h + "=" * (-len(h) % 4)))["alg"] != "RS256")' "$token" \
+    || { echo "FAIL: the peer's access token is not an RS256 JWT" >&2; exit 1; }
+
+  side() { if [[ "$1" == ih ]]; then server_url=$ih_url; else server_url=$node_url; fi; export server_url; }
+  # One scenario on both servers: a warm-up of each, then rounds in turn (IdentityHost, peer, IdentityHost, peer,
+  # ...), then the latency of both at one offered rate, 70% of the slower side's throughput.
+  compare() {
+    local name=$1 script=$2 connections=$3 round which
+    echo "    $name: $peer_rounds rounds of each, in turn"
+    for which in ih node; do
+      side "$which"
+      [[ "$script" == refresh ]] && refresh_pool "$connections"
+      run_wrk "" "$script" "$server_url" 2 "$connections" "" 5
+    done
+    for round in $(seq 1 "$peer_rounds"); do
+      for which in ih node; do
+        side "$which"
+        [[ "$script" == refresh ]] && refresh_pool "$connections"
+        run_wrk "peer_${name}_${which}_$round" "$script" "$server_url" 2 "$connections"
+      done
+    done
+    local rate
+    rate=$(python3 - "$figures" "$name" "$peer_rounds" <<'PY'
+import sys
+figures = dict(line.rstrip("\n").split("=", 1) for line in open(sys.argv[1]) if "=" in line)
+name, rounds = sys.argv[2], int(sys.argv[3])
+means = [sum(float(figures[f"peer_{name}_{side}_{r}_rps"]) for r in range(1, rounds + 1)) / rounds for side in ("ih", "node")]
+print(max(1, int(min(means) * 0.7)))
+PY
+)
+    record "peer_${name}_offered" "$rate"
+    for which in ih node; do
+      side "$which"
+      [[ "$script" == refresh ]] && refresh_pool "$connections"
+      run_wrk "peer_${name}_${which}_at70" "$script" "$server_url" 2 "$connections" "$rate"
+    done
+  }
+  compare client_credentials client_credentials 32
+  compare refresh refresh 32
+  compare password password 8
+  record peer_ih_peak_rss_mb "$(peak_rss_mb "$ih_pid")"
+  record peer_node_peak_rss_mb "$(peak_rss_mb "$node_pid")"
+  stop "$node_pid"
+  stop "$ih_pid"
+  python3 bench/chart.py "$figures" "$results/bench-peers.svg"
+fi
 
 python3 bench/report.py "$figures" >"$results/results.md"
 cat "$results/results.md"
 if [[ "$update_docs" == 1 ]]; then
   python3 bench/report.py "$figures" --update docs/benchmarks.md
+  [[ "$peers" == 1 ]] && cp "$results/bench-peers.svg" docs/bench-peers.svg
   echo "docs/benchmarks.md updated"
 fi

@@ -46,44 +46,114 @@ public sealed class PasswordBlocklist
     private static ulong[] Load(string path, ILogger logger)
     {
         var started = TimeProvider.System.GetTimestamp();
-        var fingerprints = new List<ulong>(capacity: 450_000);
-        using (var reader = OpenText(path))
+        var fingerprints = new ulong[450_000];
+        var count = 0;
+        using (var stream = OpenText(path))
         {
-            while (reader.ReadLine() is { } line)
+            ReadLines(stream, line =>
             {
-                if (line.Length > 0)
+                if (count == fingerprints.Length)
                 {
-                    fingerprints.Add(Fingerprint(Fold(line)));
+                    Array.Resize(ref fingerprints, fingerprints.Length * 2);
                 }
-            }
+
+                fingerprints[count++] = Fingerprint(line);
+            });
         }
 
-        fingerprints.Sort();
-        var distinct = new List<ulong>(fingerprints.Count);
-        foreach (var fingerprint in fingerprints)
+        // Note: sorted and made distinct in place; the one array kept is the exact size.
+        Array.Sort(fingerprints, 0, count);
+        var distinct = 0;
+        for (var i = 0; i < count; i++)
         {
-            if (distinct.Count == 0 || distinct[^1] != fingerprint)
+            if (distinct == 0 || fingerprints[distinct - 1] != fingerprints[i])
             {
-                distinct.Add(fingerprint);
+                fingerprints[distinct++] = fingerprints[i];
             }
         }
 
-        if (distinct.Count == 0)
+        if (distinct == 0)
         {
             throw new InvalidOperationException(
                 $"The password blocklist {path} (Accounts:PasswordBlocklistPath) holds no passwords.");
         }
 
         logger.LogInformation("Password blocklist loaded: {Count} passwords from {Path} in {Milliseconds} ms",
-            distinct.Count, path, (int)TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
-        return [.. distinct];
+            distinct, path, (int)TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
+        return fingerprints.AsSpan(0, distinct).ToArray();
+    }
+
+    private delegate void LineHandler(ReadOnlySpan<byte> line);
+
+    /// <summary>
+    /// Hands each non-empty line of UTF-8 text to <paramref name="handle"/> as bytes, without making a string of it:
+    /// lines end at LF, CR or CRLF, as <see cref="StreamReader.ReadLine"/> reads them, and a leading UTF-8 byte order
+    /// mark is skipped. Note: CR and LF never occur inside a multi-byte UTF-8 sequence, so splitting bytes is exact.
+    /// </summary>
+    private static void ReadLines(Stream stream, LineHandler handle)
+    {
+        var buffer = new byte[64 * 1024];
+        var filled = 0;
+        var atStart = true;
+        while (true)
+        {
+            var read = stream.Read(buffer, filled, buffer.Length - filled);
+            filled += read;
+            var start = 0;
+            if (atStart && (filled >= 3 || read == 0))
+            {
+                atStart = false;
+                if (buffer.AsSpan(0, filled).StartsWith("\uFEFF"u8))
+                {
+                    start = 3;
+                }
+            }
+
+            if (read == 0)
+            {
+                if (!atStart && filled > start)
+                {
+                    handle(buffer.AsSpan(start, filled - start));
+                }
+
+                return;
+            }
+
+            if (atStart)
+            {
+                continue;
+            }
+
+            while (buffer.AsSpan(start, filled - start).IndexOfAny((byte)'\n', (byte)'\r') is var end and >= 0)
+            {
+                if (end > 0)
+                {
+                    handle(buffer.AsSpan(start, end));
+                }
+
+                start += end + 1;
+            }
+
+            var remaining = filled - start;
+            if (remaining == buffer.Length)
+            {
+                // Note: a line longer than the buffer; it grows to hold it.
+                Array.Resize(ref buffer, buffer.Length * 2);
+            }
+            else
+            {
+                buffer.AsSpan(start, remaining).CopyTo(buffer);
+            }
+
+            filled = remaining;
+        }
     }
 
     /// <summary>
-    /// Opens the list as text, one password a line: an npm package (<c>.tgz</c>, its first <c>.txt</c> or
+    /// Opens the list, one password a line in UTF-8: an npm package (<c>.tgz</c>, its first <c>.txt</c> or
     /// <c>.txt.gz</c> file), a gzip-compressed text file (<c>.gz</c>), or plain UTF-8 text.
     /// </summary>
-    private static StreamReader OpenText(string path)
+    private static Stream OpenText(string path)
     {
         Stream file = File.OpenRead(path);
         try
@@ -100,12 +170,12 @@ public sealed class PasswordBlocklist
 
                     if (entry.Name.EndsWith(".txt.gz", StringComparison.OrdinalIgnoreCase))
                     {
-                        return new StreamReader(new GZipStream(entry.DataStream, CompressionMode.Decompress), Encoding.UTF8);
+                        return new GZipStream(entry.DataStream, CompressionMode.Decompress);
                     }
 
                     if (entry.Name.EndsWith(".txt", StringComparison.OrdinalIgnoreCase))
                     {
-                        return new StreamReader(entry.DataStream, Encoding.UTF8);
+                        return entry.DataStream;
                     }
                 }
 
@@ -114,8 +184,8 @@ public sealed class PasswordBlocklist
             }
 
             return path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
-                ? new StreamReader(new GZipStream(file, CompressionMode.Decompress), Encoding.UTF8)
-                : new StreamReader(file, Encoding.UTF8);
+                ? new GZipStream(file, CompressionMode.Decompress)
+                : file;
         }
         catch
         {
@@ -125,10 +195,32 @@ public sealed class PasswordBlocklist
     }
 
     /// <summary>
+    /// The fingerprint of one line of the list, as <see cref="Fingerprint(string)"/> of its <see cref="Fold"/>ed form.
+    /// Note: an ASCII line is its own NFKC form and lower-cases by A–Z alone, so it is fingerprinted from its bytes;
+    /// only other lines are decoded (invalid UTF-8 as U+FFFD, as a <see cref="StreamReader"/> reads it) and folded.
+    /// </summary>
+    internal static ulong Fingerprint(ReadOnlySpan<byte> line)
+    {
+        if (!Ascii.IsValid(line))
+        {
+            return Fingerprint(Fold(Encoding.UTF8.GetString(line)));
+        }
+
+        var hash = 14695981039346656037UL;
+        foreach (var unit in line)
+        {
+            var lower = unit is >= (byte)'A' and <= (byte)'Z' ? (byte)(unit | 0x20) : unit;
+            hash = (hash ^ lower) * 1099511628211UL;
+        }
+
+        return hash;
+    }
+
+    /// <summary>
     /// FNV-1a over the UTF-16 code units. A collision can only make a good password look listed (odds about
     /// one in 4·10^13 for 437,651 entries); it can never let a listed password through.
     /// </summary>
-    private static ulong Fingerprint(string text)
+    internal static ulong Fingerprint(string text)
     {
         var hash = 14695981039346656037UL;
         foreach (var unit in text)

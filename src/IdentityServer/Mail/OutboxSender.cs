@@ -20,6 +20,7 @@ internal sealed class OutboxSender(
     OutboxSignal signal,
     TimeProvider clock,
     IdentityHostMetrics metrics,
+    IHostApplicationLifetime lifetime,
     ILogger<OutboxSender> logger) : BackgroundService
 {
     /// <summary>This process's name in claims: machine, process and a random part (two processes never share one).</summary>
@@ -29,6 +30,17 @@ internal sealed class OutboxSender(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Note: the first look at the outbox (and its first query's compilation) waits until the server has started,
+        // so start-up does not share the CPU with it; mail queued before that is sent then.
+        try
+        {
+            await lifetime.WaitForStartAsync(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
         while (!stoppingToken.IsCancellationRequested)
         {
             var busy = false;
