@@ -8,6 +8,7 @@ import sys
 
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 PEERS_BEGIN, PEERS_END = "<!-- bench-peers:begin -->", "<!-- bench-peers:end -->"
+CLUSTER_BEGIN, CLUSTER_END = "<!-- bench-cluster:begin -->", "<!-- bench-cluster:end -->"
 
 
 def load(path):
@@ -222,6 +223,32 @@ def render_peers(f):
     return "\n".join(out) + "\n"
 
 
+def render_cluster(f):
+    def num(name):
+        value = f.get(name)
+        return float(value) if value not in (None, "") else None
+
+    def fmt(value, digits=0):
+        return "n/a" if value is None else f"{value:,.{digits}f}"
+
+    out = [f"Run on {f.get('date')}: {f.get('cpu')}, {f.get('cores')} cores. Three identity server nodes behind HAProxy "
+           "(round robin, checked on `/health/ready`), each on a 3-member MariaDB Galera cluster through a second HAProxy "
+           "listener (`balance first` with the Galera-aware check, as `docker-compose.cluster.yml` runs them), every "
+           "process on this one machine with wrk, so the cluster shares the same cores the single node had to itself. "
+           "Single node: the same scenarios against one node on one MariaDB, earlier in the same run. Statements are "
+           "counted on the member that takes the writes.",
+           "",
+           "| Scenario | Single node req/s | Cluster req/s | Cluster / single | Single p99 ms at 70% | Cluster p99 ms at 70% | Cluster statements per request |",
+           "|---|---:|---:|---:|---:|---:|---:|"]
+    for label, name in (("password grant", "password"), ("registration", "register"),
+                        ("client_credentials (RS256)", "client_credentials"), ("refresh_token", "refresh")):
+        single, cluster = num(f"{name}_rps"), num(f"cluster_{name}_rps")
+        share = None if single in (None, 0) or cluster is None else cluster / single
+        out.append(f"| {label} | {fmt(single, 1)} | {fmt(cluster, 1)} | {fmt(share, 2)} | {fmt(num(f'{name}_at70_p99_ms'), 1)} | "
+                   f"{fmt(num(f'cluster_{name}_at70_p99_ms'), 1)} | {fmt(num(f'cluster_{name}_queries'), 1)} |")
+    return "\n".join(out) + "\n"
+
+
 def replace_between(text, begin, end, content):
     start, stop = text.index(begin) + len(begin), text.index(end)
     return text[:start] + "\n" + content + text[stop:]
@@ -232,7 +259,9 @@ def main():
     # Note: a --peers-only run has none of the main figures, and leaves the main tables as they are.
     has_main = "server_peak_rss_mb" in figures
     has_peers = "peer_rounds" in figures
-    parts = ([render(figures)] if has_main else []) + (["### Against oidc-provider\n\n" + render_peers(figures)] if has_peers else [])
+    has_cluster = "cluster_members" in figures
+    parts = ([render(figures)] if has_main else []) + (["### Against oidc-provider\n\n" + render_peers(figures)] if has_peers else []) \
+        + (["### On a 3-node Galera cluster\n\n" + render_cluster(figures)] if has_cluster else [])
     if len(sys.argv) == 4 and sys.argv[2] == "--update":
         with open(sys.argv[3], encoding="utf-8") as document:
             text = document.read()
@@ -240,6 +269,10 @@ def main():
             text = replace_between(text, BEGIN, END, render(figures))
         if has_peers:
             text = replace_between(text, PEERS_BEGIN, PEERS_END, render_peers(figures))
+        if has_cluster:
+            if CLUSTER_BEGIN not in text:
+                text += f"\n## On a 3-node Galera cluster\n\n{CLUSTER_BEGIN}\n{CLUSTER_END}\n"
+            text = replace_between(text, CLUSTER_BEGIN, CLUSTER_END, render_cluster(figures))
         with open(sys.argv[3], "w", encoding="utf-8") as document:
             document.write(text)
     else:

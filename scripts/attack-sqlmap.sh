@@ -31,7 +31,7 @@ admin_password=$(python3 -c 'import secrets; print(secrets.token_urlsafe(24))')
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  if [[ -f "$work/mariadbd.pid" ]]; then kill "$(cat "$work/mariadbd.pid")" 2>/dev/null || true; fi
+  stop_pid_files
   wait 2>/dev/null || true
   rm -rf "$work"
 }

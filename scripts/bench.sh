@@ -9,6 +9,8 @@
 #   scripts/bench.sh --peers          also run the Node.js oidc-provider (npm) beside IdentityHost, in turn
 #   scripts/bench.sh --peers-only     only that comparison (and the start-up figures); with --update-docs it
 #                                     replaces only the comparison's table and chart (docs/bench-peers.svg)
+#   scripts/bench.sh --cluster        also the same scenarios through HAProxy on three nodes sharing a 3-member
+#                                     MariaDB Galera cluster (galera-4, rsync, haproxy), beside the single node's
 #
 #   BENCH_SECONDS=10                  length of each measurement (each has 5 s of warm-up before it)
 #   BENCH_LARGE_USERS=1000000         users for the scale figures (the first figures use 1,000)
@@ -27,6 +29,7 @@ database=mysql
 update_docs=0
 peers=0
 peers_only=0
+cluster=0
 for argument in "$@"; do
   case "$argument" in
     --sqlite) database=sqlite ;;
@@ -34,7 +37,8 @@ for argument in "$@"; do
     --update-docs) update_docs=1 ;;
     --peers) peers=1 ;;
     --peers-only) peers=1 peers_only=1 ;;
-    *) sed -n '2,22p' "$0" >&2; exit 2 ;;
+    --cluster) cluster=1 ;;
+    *) sed -n '2,24p' "$0" >&2; exit 2 ;;
   esac
 done
 seconds=${BENCH_SECONDS:-10}
@@ -80,7 +84,7 @@ work=$(mktemp -d -t identityhost-bench-XXXXXX)
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  if [[ -f "$work/mariadbd.pid" ]]; then kill "$(cat "$work/mariadbd.pid")" 2>/dev/null || true; fi
+  stop_pid_files
   wait 2>/dev/null || true
   rm -rf "$work"
 }
@@ -454,6 +458,12 @@ PY
   stop "$node_pid"
   stop "$ih_pid"
   python3 bench/chart.py "$figures" "$results/bench-peers.svg"
+fi
+
+if [[ "$cluster" == 1 ]]; then
+  # shellcheck source=lib/bench-cluster.sh
+  source scripts/lib/bench-cluster.sh
+  bench_cluster
 fi
 
 python3 bench/report.py "$figures" >"$results/results.md"

@@ -26,8 +26,9 @@ bench_cluster() {
   wait_for "$server_url/health/ready"
   dotnet "$bench_dll" seed "$root/src/IdentityServer" MySql "$connection" 0 "$small_users" "$password" \
     | record_output seed_cluster
-  BENCH_USERS=$small_users
-  export server_url BENCH_USERS
+  BENCH_USERS=$small_users BENCH_PASSWORD=$password BENCH_PASSWORD_CLIENT=bench-password BENCH_RUN=$RANDOM
+  BENCH_AUTHORIZATION=$basic_authorization
+  export server_url BENCH_USERS BENCH_PASSWORD BENCH_PASSWORD_CLIENT BENCH_RUN BENCH_AUTHORIZATION
   local saved_watch=${watch_pid:-}
   watch_pid=${node_pids[0]}
   measure cluster_password password "$server_url" 2 8

@@ -44,3 +44,23 @@ start_mariadb() {
   cat "$work/mariadb.log" >&2
   return 1
 }
+
+# Stops every process whose pid is in a $work/*.pid file (the private mariadbd, Galera members, HAProxy) and waits,
+# up to 30 s, until each has exited: they run in command substitutions, so the shell's `wait` does not wait for
+# them, and removing $work while mariadbd still writes there fails ("Directory not empty").
+stop_pid_files() {
+  local file pid pids=()
+  for file in "$work"/*.pid; do
+    [[ -f "$file" ]] || continue
+    pid=$(cat "$file" 2>/dev/null) || continue
+    [[ "$pid" =~ ^[0-9]+$ ]] || continue
+    kill "$pid" 2>/dev/null && pids+=("$pid")
+  done
+  for _ in $(seq 1 300); do
+    local alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    ((alive == 0)) && return 0
+    sleep 0.1
+  done
+  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+}
