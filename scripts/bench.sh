@@ -162,7 +162,7 @@ start_server() {
     Database__Provider="$provider" \
     ConnectionStrings__IdentityHost="$connection" \
     OpenIddict__RequireHttps=false \
-    OpenIddict__Issuer="$server_url/" \
+    OpenIddict__Issuer="${BENCH_ISSUER:-$server_url/}" \
     Email__PickupDirectory="$work/mail-$name" \
     Email__From=bench@localhost \
     OpenIddict__Keys__SigningAlgorithm="$algorithm" \

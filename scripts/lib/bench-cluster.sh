@@ -15,13 +15,19 @@ bench_cluster() {
   database=mysql provider=MySql
   # Note: HAProxy sends every connection to the first member, so its statement counter counts them all.
   mysql_port=${members%% *}
+  # Note: one issuer for all three, the load balancer's address, as a real deployment has: a token from one node is
+  # then valid at the others.
+  local http_port
+  http_port=$(free_port)
+  export BENCH_ISSUER="http://127.0.0.1:$http_port/"
   for index in 0 1 2; do
     start_server "cluster_node$index" RS256 "$connection"
     node_pids+=("$server_pid")
     node_ports+=("${server_url##*:}")
   done
   local http_proxy
-  http_proxy=$(start_http_proxy "${node_ports[*]}")
+  http_proxy=$(start_http_proxy "${node_ports[*]}" "$http_port")
+  unset BENCH_ISSUER
   server_url="http://127.0.0.1:$http_proxy"
   wait_for "$server_url/health/ready"
   dotnet "$bench_dll" seed "$root/src/IdentityServer" MySql "$connection" 0 "$small_users" "$password" \

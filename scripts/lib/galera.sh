@@ -115,11 +115,11 @@ $servers" haproxy-galera "$port" || return 1
   echo "$port"
 }
 
-# Puts the identity server nodes whose ports are in $1 behind one HTTP address, round robin, each in rotation while
-# /health/ready answers 200. Prints the address's port.
+# Puts the identity server nodes whose ports are in $1 behind one HTTP address (on port $2, or a free one), round
+# robin, each in rotation while /health/ready answers 200. Prints the address's port.
 start_http_proxy() {
-  local port index=0 node servers=""
-  port=$(free_port)
+  local port=${2:-} index=0 node servers=""
+  [[ -n "$port" ]] || port=$(free_port)
   for node in $1; do servers+="    server identityhost$((index++)) 127.0.0.1:$node check"$'\n'; done
   run_haproxy "global
     maxconn 4000
