@@ -75,16 +75,14 @@ internal static class AuthorizationEndpoint
         // Note: a second factor is asked for (or its enrolment) when the request names the multi-factor acr, the client
         // requires it, or the user's role does, and this session did not have one; the page returns to this request.
         var methods = SessionClaims.MethodsOf(session.Principal);
-        if (!methods.Contains(AuthenticationMethods.MultipleFactors, StringComparer.Ordinal) &&
-            (MfaRequirements.RequestAsksForMfa(request) || await factors.IsRequiredForAsync(user) ||
-             await MfaRequirements.ClientRequiresAsync(applications, request.ClientId, context.RequestAborted)))
+        if (await MfaRequirements.SecondFactorPageAsync(factors, applications, user, methods, request.ClientId,
+                MfaRequirements.RequestAsksForMfa(request), context.RequestAborted) is { } page)
         {
             if (request.HasPromptValue(PromptValues.None))
             {
                 return ErrorResponses.Reject(Errors.InteractionRequired, "The user must sign in with a second factor.");
             }
 
-            var page = await factors.HasSecondFactorAsync(user.Id, context.RequestAborted) ? RouteNames.SecondFactorPage : RouteNames.EnrolPage;
             return Results.Redirect(page + "?returnUrl=" +
                 Uri.EscapeDataString(RequestUrl(context.Request, request, dropMaxAge: false, PromptValues.Login)));
         }

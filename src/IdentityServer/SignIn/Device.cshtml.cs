@@ -50,7 +50,7 @@ internal sealed class DeviceModel(
         var code = result.Properties?.GetTokenValue(OpenIddictServerAspNetCoreConstants.Tokens.UserCode);
         if (result.Succeeded && result.Principal.GetClaim(Claims.ClientId) is { Length: > 0 } clientId)
         {
-            if (await SecondFactorStepAsync(clientId) is { } step)
+            if (await users.GetUserAsync(User) is { } user && await SecondFactorStepAsync(user, clientId) is { } step)
             {
                 return step;
             }
@@ -81,7 +81,7 @@ internal sealed class DeviceModel(
             return Page();
         }
 
-        if (await SecondFactorStepAsync(result.Principal.GetClaim(Claims.ClientId)!) is { } step)
+        if (await SecondFactorStepAsync(user, result.Principal.GetClaim(Claims.ClientId)!) is { } step)
         {
             return step;
         }
@@ -106,16 +106,9 @@ internal sealed class DeviceModel(
     /// The second factor (or its enrolment) when the device's client requires one (<c>RequireMfa</c>), or the user's role
     /// does, and this session signed in without one: the page comes back here, to this code, afterwards. Null otherwise.
     /// </summary>
-    private async Task<IActionResult?> SecondFactorStepAsync(string clientId)
-    {
-        if (SessionClaims.MethodsOf(User).Contains(AuthenticationMethods.MultipleFactors, StringComparer.Ordinal) ||
-            await users.GetUserAsync(User) is not { } user ||
-            !(await factors.IsRequiredForAsync(user) || await MfaRequirements.ClientRequiresAsync(applications, clientId, HttpContext.RequestAborted)))
-        {
-            return null;
-        }
-
-        var page = await factors.HasSecondFactorAsync(user.Id, HttpContext.RequestAborted) ? RouteNames.SecondFactorPage : RouteNames.EnrolPage;
-        return Redirect(page + "?returnUrl=" + Uri.EscapeDataString(Request.Path + Request.QueryString));
-    }
+    private async Task<IActionResult?> SecondFactorStepAsync(ApplicationUser user, string clientId) =>
+        await MfaRequirements.SecondFactorPageAsync(factors, applications, user, SessionClaims.MethodsOf(User), clientId,
+            asked: false, HttpContext.RequestAborted) is { } page
+            ? Redirect(page + "?returnUrl=" + Uri.EscapeDataString(Request.Path + Request.QueryString))
+            : null;
 }

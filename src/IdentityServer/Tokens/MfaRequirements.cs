@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Security.Claims;
 using System.Text.Json;
 using IdentityHost.IdentityServer.Common;
+using IdentityHost.IdentityServer.Entities;
 using IdentityHost.IdentityServer.Mfa;
 using OpenIddict.Abstractions;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -33,6 +34,28 @@ internal static class MfaRequirements
 
         var properties = await applications.GetPropertiesAsync(application, cancellationToken);
         return properties.TryGetValue(ClientProperties.RequireMfa, out var value) && value.ValueKind == JsonValueKind.True;
+    }
+
+    /// <summary>
+    /// The page a browser sign-in of <paramref name="user"/> (whose session proved <paramref name="methods"/>) must go
+    /// through before it may serve <paramref name="clientId"/>: the second step when the user has a factor, else the
+    /// guided enrolment, when the request <paramref name="asked"/> for one (<c>acr_values</c>), the user's role requires
+    /// one or the client does (<c>RequireMfa</c>), and the session had none; null when nothing more is needed.
+    /// </summary>
+    public static async Task<string?> SecondFactorPageAsync(
+        SecondFactors factors, IOpenIddictApplicationManager applications, ApplicationUser user, IReadOnlyCollection<string> methods,
+        string? clientId, bool asked, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(factors);
+        ArgumentNullException.ThrowIfNull(user);
+        ArgumentNullException.ThrowIfNull(methods);
+        if (methods.Contains(AuthenticationMethods.MultipleFactors, StringComparer.Ordinal) ||
+            !(asked || await factors.IsRequiredForAsync(user) || await ClientRequiresAsync(applications, clientId, cancellationToken)))
+        {
+            return null;
+        }
+
+        return await factors.HasSecondFactorAsync(user.Id, cancellationToken) ? RouteNames.SecondFactorPage : RouteNames.EnrolPage;
     }
 
     /// <summary>Whether the authorization request asks, in <c>acr_values</c>, for a multi-factor sign-in.</summary>
