@@ -60,18 +60,27 @@ public abstract class ModernGrantTests(IdentityServerFixture fixture) : ServerTe
     [Fact]
     public async Task DeviceApprovalAsksForTheSecondFactorItsClientRequires()
     {
-        // Note: the fixture's device client, marked RequireMfa on a second server on the same database.
-        await using var strict = Fixture.CreateHost([new("OpenIddict:Clients:10:RequireMfa", "true")]);
-        using var client = strict.CreateClient();
-        var authorization = await client.RequestDeviceAuthorizationAsync(new DeviceAuthorizationRequest
+        // Note: a device client of its own, made at run time with RequireMfa (a second server configured with it would
+        // change the shared device client for every other test on this database).
+        var clientId = "tv-mfa-" + Guid.NewGuid().ToString("N")[..12];
+        using var created = await IdentityServerFixture.SendJsonAsync(Client, HttpMethod.Post, "/api/clients", new
+        {
+            clientId,
+            confidential = false,
+            grantTypes = DeviceGrant,
+            scopes = OpenIdAndApi,
+            requireMfa = true,
+        }, await Fixture.GetAccessTokenAsync(Client, admin: true));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var authorization = await Client.RequestDeviceAuthorizationAsync(new DeviceAuthorizationRequest
         {
             Address = new Uri(IdentityServerFixture.Authority, "connect/device").ToString(),
-            ClientId = IdentityServerFixture.DeviceClientId,
+            ClientId = clientId,
             Scope = "openid api",
         }, TestContext.Current.CancellationToken);
         Assert.False(authorization.IsError, authorization.Raw);
-        var (userName, password) = await IdentityServerFixture.CreateUserAsync(client);
-        using var browser = new BrowserSession(strict);
+        var (userName, password) = await IdentityServerFixture.CreateUserAsync(Client);
+        using var browser = new BrowserSession(Fixture.Host);
         using (await browser.SignInAsync(userName, password))
         {
         }
@@ -429,6 +438,9 @@ public abstract class ModernGrantTests(IdentityServerFixture fixture) : ServerTe
             Audience = audience,
             Resource = resource,
         }, TestContext.Current.CancellationToken);
+
+    private static readonly string[] DeviceGrant = ["urn:ietf:params:oauth:grant-type:device_code"];
+    private static readonly string[] OpenIdAndApi = ["openid", "api"];
 
     private static string[] AmrOf(string token) =>
         [.. new JsonWebToken(token).Claims.Where(claim => claim.Type == "amr").Select(claim => claim.Value).Order(StringComparer.Ordinal)];
