@@ -2,6 +2,9 @@
 # galera-4, rsync and haproxy), as tests/IdentityServer.ClusterTests does; source it after lib/local-servers.sh and
 # after setting $work. Every process's pid goes to $work/*.pid, for the caller's cleanup.
 
+# HAProxy's Galera-aware check, which these helpers also use to wait for a member.
+galera_check=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/deploy/galera/galera-check.sh
+
 galera_provider() {
   local candidate
   for candidate in /usr/lib/galera/libgalera_smm.so /usr/lib/libgalera_smm.so /usr/lib64/galera-4/libgalera_smm.so; do
@@ -10,12 +13,9 @@ galera_provider() {
   return 1
 }
 
-# Prints "yes" once member $1 (a client port) is Synced in the Primary component.
+# Succeeds once member $1 (a client port) is Synced in the Primary component: HAProxy's own check, run as root, since the unprivileged check user exists only once the cluster is up.
 galera_synced() {
-  local status
-  status=$(mariadb --no-defaults --protocol=tcp -h 127.0.0.1 -P "$1" -u root -N -B -e \
-    "SHOW GLOBAL STATUS WHERE Variable_name IN ('wsrep_cluster_status', 'wsrep_local_state_comment')" 2>/dev/null) || return 1
-  grep -q 'Primary' <<<"$status" && grep -q 'Synced' <<<"$status"
+  HAPROXY_SERVER_ADDR=127.0.0.1 HAPROXY_SERVER_PORT=$1 GALERA_CHECK_USER=root "$galera_check"
 }
 
 # Starts a Galera cluster of $1 members (3 by default) with small buffer pools and an empty database "identityhost",
@@ -88,9 +88,8 @@ run_haproxy() {
 # deploy/galera/haproxy.cfg does: "balance first" (every connection to the first healthy member, so writes meet no
 # certification conflict) with the Galera-aware check deploy/galera/galera-check.sh. Prints the address's port.
 start_galera_proxy() {
-  local port index=0 member servers="" check
+  local port index=0 member servers=""
   port=$(free_port)
-  check=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/deploy/galera/galera-check.sh
   for member in $1; do servers+="    server galera$((index++)) 127.0.0.1:$member check"$'\n'; done
   run_haproxy "global
     insecure-fork-wanted
@@ -109,7 +108,7 @@ listen galera
     balance first
     option external-check
     external-check path \"/usr/bin:/bin:/usr/sbin\"
-    external-check command $check
+    external-check command $galera_check
     default-server inter 1s fall 2 rise 2 on-marked-down shutdown-sessions
 $servers" haproxy-galera "$port" || return 1
   echo "$port"
