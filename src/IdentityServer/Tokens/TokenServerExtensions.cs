@@ -102,7 +102,6 @@ public static class TokenServerExtensions
                 }
 
                 options.AddEventHandler(RevocationAudit.Descriptor);
-                options.AddEventHandler(RefreshTokenRevocation.Descriptor);
                 options.RemoveEventHandler(OpenIddictServerHandlers.Revocation.RevokeToken.Descriptor);
                 options.AddEventHandler(TokenRevocation.Descriptor);
                 options.AddEventHandler(DefaultAudience.Descriptor);
