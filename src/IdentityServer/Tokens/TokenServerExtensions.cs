@@ -4,7 +4,9 @@ using IdentityHost.IdentityServer.Keys;
 using IdentityHost.IdentityServer.Resources;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using OpenIddict.Abstractions;
 using OpenIddict.EntityFrameworkCore;
+using OpenIddict.EntityFrameworkCore.Models;
 using OpenIddict.Server;
 using OpenIddict.Server.AspNetCore;
 using OpenIddict.Validation.AspNetCore;
@@ -181,6 +183,9 @@ public static class TokenServerExtensions
                 aspNetCore.DisableTransportSecurityRequirement = !settings.Value.RequireHttps);
 
         builder.Services.AddAuthentication(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme);
+        // Note: registered after OpenIddict's own store, so that this one is what its token manager gets.
+        builder.Services.Replace(ServiceDescriptor.Scoped<IOpenIddictTokenStore<OpenIddictEntityFrameworkCoreToken>, TokenRowStore>());
+
         return builder;
     }
 }

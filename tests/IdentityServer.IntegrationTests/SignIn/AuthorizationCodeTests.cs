@@ -169,6 +169,22 @@ public abstract class AuthorizationCodeTests(IdentityServerFixture fixture) : Se
     }
 
     [Fact]
+    public async Task CodeRedeemedInParallelIssuesTokensOnce()
+    {
+        using var browser = await SignedInBrowserAsync();
+        var pkce = Pkce.Create();
+        using var response = await browser.AuthorizeAsync(IdentityServerFixture.WebAppClientId, IdentityServerFixture.WebAppRedirectUri, pkce, Scope);
+        var code = BrowserSession.QueryOf(response)["code"];
+
+        // Note: the redemption is one UPDATE conditioned on the row's concurrency token (Tokens/TokenRowStore), so of
+        // racing requests exactly one may win, whichever it is.
+        var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => RedeemAsync(code, pkce.Verifier)));
+
+        Assert.Single(answers, answer => !answer.IsError);
+        Assert.All(answers.Where(answer => answer.IsError), answer => Assert.Equal(OidcConstants.TokenErrors.InvalidGrant, answer.Error));
+    }
+
+    [Fact]
     public async Task ReplayedCodeIsRefusedAndRevokesTheTokensIssuedFromIt()
     {
         using var browser = await SignedInBrowserAsync();
