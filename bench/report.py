@@ -87,9 +87,14 @@ def render(f):
 
     row("Password grant, 1,000 users (one 10 s run)", "password")
     row("Registration (one 10 s run)", "register")
-    row("client_credentials grant (RS256 signing key, the default)", "client_credentials", target="≥ 1,000/s", target_rps=1000)
+    row("client_credentials grant (RS256 signing key, the default)", "client_credentials", target="≥ 2,000/s", target_rps=2000)
     row("client_credentials grant (ES256 signing key)", "client_credentials_es256", target="≥ 1,000/s", target_rps=1000)
-    row("refresh_token grant (1,000 users)", "refresh", target="≥ 500/s", target_rps=500)
+    # Note: issue 18's refresh target is two conditions, the rate and the statements per refresh.
+    refresh_rps, refresh_queries = num("refresh_rps"), num("refresh_queries")
+    refresh_met = None if refresh_rps is None else (
+        refresh_rps >= 600 and (refresh_queries is None or refresh_queries <= 4))
+    out.append(f"| refresh_token grant (1,000 users) | {fmt(refresh_rps, 1)} | {f.get('refresh_queries', 'n/a')} | | | "
+               f"≥ 600/s, ≤ 4 statements | {verdict(refresh_met)} |")
     for algorithm in ("rs256", "es256"):
         public = num(f"{algorithm}_public_rps")
         row(f"Resource API `/api/public`, anonymous ({algorithm.upper()} server)", f"{algorithm}_public")
