@@ -86,6 +86,11 @@ cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   stop_pid_files
   wait 2>/dev/null || true
+  # Note: the servers' logs are kept beside the figures, so an answer that was not 2xx can be traced after the run.
+  if [[ -n "${results:-}" ]]; then
+    rm -rf "$results/logs" && mkdir -p "$results/logs"
+    (cd "$work" && find . -name '*.log' -type f -exec cp --parents {} "$results/logs/" \;) 2>/dev/null || true
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT
