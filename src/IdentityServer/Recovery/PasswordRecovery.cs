@@ -42,8 +42,9 @@ public sealed class PasswordRecovery(
     }
 
     /// <summary>
-    /// Adds a reset link for <paramref name="user"/> to the context, replacing older links (the caller saves): false when it
-    /// has no address or has had its hourly share (<paramref name="limited"/>).
+    /// Adds a reset link for <paramref name="user"/> to the context, replacing older links: false when it has no address or
+    /// has had its hourly share (<paramref name="limited"/>). The caller saves, and then writes
+    /// <see cref="AuditEvents.PasswordResetSent"/>, so a save that fails leaves no event for a mail never sent.
     /// </summary>
     public async Task<bool> AddResetMailAsync(ApplicationUser user, bool limited, CancellationToken cancellationToken)
     {
@@ -68,19 +69,34 @@ public sealed class PasswordRecovery(
             ["Link"] = links.Build(RouteNames.ResetPasswordPage, new Dictionary<string, string?> { ["token"] = token }).AbsoluteUri,
             ["Lifetime"] = AccountTokens.Describe(settings.PasswordResetTokenLifetime),
         });
-        audit.Write(AuditEvents.PasswordResetSent, user.Id);
         return true;
     }
 
     /// <summary>An administrator's reset link for <paramref name="user"/>: false when it has no address.</summary>
     public async Task<bool> SendByAdministratorAsync(ApplicationUser user, CancellationToken cancellationToken)
     {
-        if (!await AddResetMailAsync(user, limited: false, cancellationToken))
+        ArgumentNullException.ThrowIfNull(user);
+        for (var attempt = 1; ; attempt++)
         {
-            return false;
+            if (!await AddResetMailAsync(user, limited: false, cancellationToken))
+            {
+                return false;
+            }
+
+            try
+            {
+                await database.SaveChangesAsync(cancellationToken);
+                break;
+            }
+            catch (DbUpdateException exception) when (attempt < 3 && DatabaseFailures.IsLostRace(exception))
+            {
+                // Note: the user's own "forgot password" request, handled in the background, stored the first link of
+                // this account at the same moment; the next attempt reads that row and replaces its link.
+                database.ChangeTracker.Clear();
+            }
         }
 
-        await database.SaveChangesAsync(cancellationToken);
+        audit.Write(AuditEvents.PasswordResetSent, user.Id);
         outbox.Notify();
         return true;
     }

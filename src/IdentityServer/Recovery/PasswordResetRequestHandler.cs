@@ -1,3 +1,4 @@
+using IdentityHost.IdentityServer.Common;
 using IdentityHost.IdentityServer.Data;
 using IdentityHost.IdentityServer.Entities;
 using IdentityHost.IdentityServer.Mail;
@@ -10,7 +11,8 @@ namespace IdentityHost.IdentityServer.Recovery;
 /// Handles a "forgot password" request in the background: finds the accounts it names and, for each with an address that an
 /// administrator has not disabled, writes a reset link mail, in one transaction with marking the request done.
 /// </summary>
-internal sealed class PasswordResetRequestHandler(PasswordRecovery recovery, ILookupNormalizer normalizer, Outbox outbox, TimeProvider clock)
+internal sealed class PasswordResetRequestHandler(
+    PasswordRecovery recovery, ILookupNormalizer normalizer, Outbox outbox, SecurityAudit audit, TimeProvider clock)
     : IOutboxHandler
 {
     public string Kind => PasswordRecovery.RequestKind;
@@ -24,12 +26,12 @@ internal sealed class PasswordResetRequestHandler(PasswordRecovery recovery, ILo
         {
             database.ChangeTracker.Clear();
             await using var transaction = await database.Database.BeginTransactionAsync(cancellationToken);
-            var sent = false;
+            var sent = new List<string>();
             foreach (var user in await AccountLookup.FindAsync(database, normalizer, message.TextBody, cancellationToken))
             {
-                if (!AccountLookup.IsDisabled(user))
+                if (!AccountLookup.IsDisabled(user) && await recovery.AddResetMailAsync(user, limited: true, cancellationToken))
                 {
-                    sent |= await recovery.AddResetMailAsync(user, limited: true, cancellationToken);
+                    sent.Add(user.Id);
                 }
             }
 
@@ -38,7 +40,12 @@ internal sealed class PasswordResetRequestHandler(PasswordRecovery recovery, ILo
             await transaction.CommitAsync(cancellationToken);
             return sent;
         });
-        if (sent)
+        foreach (var userId in sent)
+        {
+            audit.Write(AuditEvents.PasswordResetSent, userId);
+        }
+
+        if (sent.Count > 0)
         {
             outbox.Notify();
         }

@@ -103,6 +103,7 @@ public sealed class UserAdministration(
             return UserCreation.EmailTaken;
         }
 
+        var invited = false;
         try
         {
             var strategy = database.Database.CreateExecutionStrategy();
@@ -111,7 +112,7 @@ public sealed class UserAdministration(
                 await using var transaction = await database.Database.BeginTransactionAsync(cancellationToken);
                 Check(await users.CreateAsync(user), "Creating the user");
                 Check(await users.AddToRolesAsync(user, roles), "Adding the roles");
-                await recovery.AddResetMailAsync(user, limited: false, cancellationToken);
+                invited = await recovery.AddResetMailAsync(user, limited: false, cancellationToken);
                 await database.SaveChangesAsync(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
             });
@@ -139,6 +140,10 @@ public sealed class UserAdministration(
 
         outbox.Notify();
         audit.Write(AuditEvents.UserCreated, user.Id, $"with roles [{string.Join(", ", roles)}] {By(adminId)}");
+        if (invited)
+        {
+            audit.Write(AuditEvents.PasswordResetSent, user.Id);
+        }
         return new UserCreation(await SummaryAsync(user, cancellationToken), false, false, null);
     }
 
