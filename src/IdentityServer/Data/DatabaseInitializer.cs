@@ -77,9 +77,14 @@ internal sealed class DatabaseInitializer(
                 await context.Database.CloseConnectionAsync();
             }
 
-            if (options.Value.MigrateOnStartup)
+            // Note: with the schema current (every start but the first after an upgrade), reading the history table is
+            // all there is to do; MigrateAsync would also take and release EF's own migration lock, a write on every
+            // start. The start-up lock held here already keeps another node from migrating meanwhile.
+            if (options.Value.MigrateOnStartup &&
+                (await context.Database.GetPendingMigrationsAsync(cancellationToken)).ToList() is { Count: > 0 } pending)
             {
-                logger.LogInformation("Applying migrations for {Provider}", options.Value.Provider);
+                logger.LogInformation("Applying {Count} migrations for {Provider}, the last {Migration}",
+                    pending.Count, options.Value.Provider, pending[^1]);
                 // Note: a migration may rebuild a large table; the short per-request command timeout is not for it.
                 context.Database.SetCommandTimeout(TimeSpan.FromMinutes(10));
                 var strategy = context.Database.CreateExecutionStrategy();
