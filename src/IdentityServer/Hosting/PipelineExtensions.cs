@@ -22,7 +22,8 @@ public static class PipelineExtensions
 
     /// <summary>
     /// Transport hardening and security headers (<see cref="HttpHardeningExtensions.UseHttpHardening"/>), the script files of
-    /// wwwroot, errors as problem details (never a stack trace, in any environment), request logging, routing, CORS (see Cors), then the rate limits the
+    /// wwwroot, errors as problem details (never a stack trace, in any environment), request logging (a request its client
+    /// aborted logged as 499, <see cref="AbortedRequests"/>), routing, CORS (see Cors), then the rate limits the
     /// chosen endpoint names (before OpenIddict, which answers its endpoints during authentication), authentication and
     /// authorization.
     /// </summary>
@@ -37,6 +38,7 @@ public static class PipelineExtensions
         // its WWW-Authenticate header); a problem+json body there would be a second, contradicting error format.
         app.UseWhen(context => !context.Request.Path.StartsWithSegments(ErrorResponses.OAuthPathPrefix), pages => pages.UseStatusCodePages());
         app.UseSerilogRequestLogging();
+        app.Use(AbortedRequests.HandleAsync);
         app.UseRouting();
         // Note: before OpenIddict, which would answer a preflight to its endpoints with 400, and before the rate limits,
         // so that a 429 carries the CORS headers a browser app needs to read it.
