@@ -220,7 +220,7 @@ run_wrk() {
   local name=$1 script=$2 url=$3 threads=$4 connections=$5 rate=${6:-} duration=${7:-$seconds} before=""
   [[ "$database" == mysql && -n "$name" ]] && before=$(mysql_status)
   local output
-  output=$(BENCH_THREADS=$threads BENCH_RATE=$rate wrk -t "$threads" -c "$connections" -d "${duration}s" --timeout 10s \
+  output=$(BENCH_THREADS=$threads BENCH_RATE=$rate BENCH_FAILURES="$work/wrk-failures-${name:-warmup}-$script.log" wrk -t "$threads" -c "$connections" -d "${duration}s" --timeout 10s \
     -s "bench/wrk/$script.lua" "$url")
   [[ -z "$name" ]] && return 0
   record_output "$name" <<<"$output"

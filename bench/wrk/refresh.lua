@@ -40,7 +40,19 @@ function request()
     "grant_type=refresh_token&client_id=" .. client .. "&refresh_token=" .. common.form(token))
 end
 
+-- Note: the first refused answers of each thread go to BENCH_FAILURES (scripts/bench.sh keeps it with the servers'
+-- logs), since one refused refresh ends its chain and the cause is in the answer's error_description.
+local failures_kept = 0
+
 function response(status, headers, body)
+  if status ~= 200 and failures_kept < 3 and os.getenv("BENCH_FAILURES") then
+    failures_kept = failures_kept + 1
+    local file = io.open(os.getenv("BENCH_FAILURES"), "a")
+    if file then
+      file:write(string.format("thread %d: %d %s\n", thread_id, status, body or ""))
+      file:close()
+    end
+  end
   local token = body and body:match('"refresh_token"%s*:%s*"([^"]+)"')
   if token then
     last = last + 1
