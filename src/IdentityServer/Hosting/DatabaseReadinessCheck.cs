@@ -17,7 +17,8 @@ internal sealed class DatabaseReadinessCheck(IdentityHostDbContext database, Cau
     {
         try
         {
-            await database.Roles.AsNoTracking().Select(role => role.Id).FirstOrDefaultAsync(cancellationToken);
+            // Note: AnyAsync, not FirstOrDefaultAsync without an order, which EF Core logs a warning for on each start.
+            await database.Roles.AnyAsync(cancellationToken);
             if (causalReads.Cluster == DatabaseCluster.Galera && await GaleraStateAsync(cancellationToken) is { } problem)
             {
                 return HealthCheckResult.Unhealthy(problem);

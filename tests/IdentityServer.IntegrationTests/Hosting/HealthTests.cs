@@ -16,6 +16,15 @@ public abstract class HealthTests(IdentityServerFixture fixture) : ServerTests(f
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("Healthy", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
     }
+
+    [Fact]
+    public async Task ReadinessQueryLeavesNoWarningInTheLog()
+    {
+        using var response = await Client.GetAsync("/health/ready", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.DoesNotContain(Fixture.Host.Logs.Lines, line => line.Contains("without 'OrderBy'", StringComparison.Ordinal));
+    }
 }
 
 /// <summary>The tests above on SQLite.</summary>
