@@ -71,7 +71,7 @@ def render(f):
     paired_row("Password grant, 1,000 users", paired_password, raw_password, 0.9)
     paired_row("Registration", paired_register, raw_register, 0.75)
 
-    def row(label, name, base_label=None, base=None, target=None, target_ratio=None, target_rps=None):
+    def row(label, name, base_label=None, base=None, target=None, target_ratio=None, target_rps=None, max_queries=None):
         rps = num(name + "_rps")
         queries = f.get(name + "_queries", "n/a")
         r = ratio(rps, base)
@@ -79,6 +79,9 @@ def render(f):
             met = None if r is None else r >= target_ratio
         elif target_rps is not None:
             met = None if rps is None else rps >= target_rps
+            # Note: a statement bound counts only where the database counts statements (not on SQLite).
+            if met and max_queries is not None and num(name + "_queries") is not None:
+                met = num(name + "_queries") <= max_queries
         else:
             met = None
         out.append(f"| {label} | {fmt(rps, 1)} | {queries} | {base_label or ''} | "
@@ -89,12 +92,7 @@ def render(f):
     row("Registration (one 10 s run)", "register")
     row("client_credentials grant (RS256 signing key, the default)", "client_credentials", target="≥ 2,000/s", target_rps=2000)
     row("client_credentials grant (ES256 signing key)", "client_credentials_es256", target="≥ 1,000/s", target_rps=1000)
-    # Note: issue 18's refresh target is two conditions, the rate and the statements per refresh.
-    refresh_rps, refresh_queries = num("refresh_rps"), num("refresh_queries")
-    refresh_met = None if refresh_rps is None else (
-        refresh_rps >= 600 and (refresh_queries is None or refresh_queries <= 4))
-    out.append(f"| refresh_token grant (1,000 users) | {fmt(refresh_rps, 1)} | {f.get('refresh_queries', 'n/a')} | | | "
-               f"≥ 600/s, ≤ 4 statements | {verdict(refresh_met)} |")
+    row("refresh_token grant (1,000 users)", "refresh", target="≥ 600/s, ≤ 4 statements", target_rps=600, max_queries=4)
     for algorithm in ("rs256", "es256"):
         public = num(f"{algorithm}_public_rps")
         row(f"Resource API `/api/public`, anonymous ({algorithm.upper()} server)", f"{algorithm}_public")
