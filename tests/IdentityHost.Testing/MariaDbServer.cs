@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using MySql.Data.MySqlClient;
 
 namespace IdentityHost.Testing;
@@ -107,7 +105,7 @@ public sealed class MariaDbServer : IAsyncLifetime
                 $"--skip-name-resolve {asRoot}");
         }
 
-        var port = FreePort();
+        var port = FreePorts.Next();
         _log = Path.Combine(_directory, "server.log");
         _start = new ProcessStartInfo(server,
             $"--no-defaults --datadir={data} --port={port} --bind-address=127.0.0.1 " +
@@ -270,10 +268,4 @@ public sealed class MariaDbServer : IAsyncLifetime
         return path.Select(directory => Path.Combine(directory, name)).FirstOrDefault(File.Exists);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

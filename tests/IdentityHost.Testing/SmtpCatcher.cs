@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using MimeKit;
 using SmtpServer;
@@ -23,10 +22,8 @@ public sealed partial class SmtpCatcher : IAsyncDisposable
 
     public SmtpCatcher()
     {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        Port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
+        // Note: a port no outgoing connection is given, so it is still free when an outage test starts the catcher again.
+        Port = FreePorts.Next();
         Start();
     }
 

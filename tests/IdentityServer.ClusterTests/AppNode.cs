@@ -56,7 +56,7 @@ public sealed class AppNode : IAsyncDisposable
     /// <summary>Starts a node on <paramref name="port"/> (a free one when 0) without waiting for it.</summary>
     public static AppNode Launch(IReadOnlyDictionary<string, string> settings, int port = 0)
     {
-        var node = new AppNode(port == 0 ? GaleraCluster.FreePort() : port, Directory.CreateTempSubdirectory("identityhost-node-").FullName);
+        var node = new AppNode(port == 0 ? FreePorts.Next() : port, Directory.CreateTempSubdirectory("identityhost-node-").FullName);
         node.Start(settings);
         return node;
     }

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using IdentityHost.Testing;
 
 [assembly: AssemblyFixture(typeof(IdentityHost.IdentityServer.ClusterTests.ClusterFixture))]
 
@@ -19,7 +20,7 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public const string ClientId = "postman";
 
-    private readonly int[] _appPorts = Enumerable.Range(0, GaleraCluster.Size).Select(_ => GaleraCluster.FreePort()).ToArray();
+    private readonly int[] _appPorts = Enumerable.Range(0, GaleraCluster.Size).Select(_ => FreePorts.Next()).ToArray();
     private GaleraCluster? _cluster;
     private HaProxy? _proxy;
 

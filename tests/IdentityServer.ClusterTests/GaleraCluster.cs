@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
+using IdentityHost.Testing;
 using MySql.Data.MySqlClient;
 
 namespace IdentityHost.IdentityServer.ClusterTests;
@@ -56,7 +55,7 @@ public sealed class GaleraCluster : IAsyncDisposable
         var directory = Directory.Exists(MemoryDisk)
             ? Directory.CreateDirectory(Path.Combine(MemoryDisk, $"identityhost-galera-{Guid.NewGuid():N}")).FullName
             : Directory.CreateTempSubdirectory("identityhost-galera-").FullName;
-        var ports = Enumerable.Range(0, Size).Select(_ => (Client: FreePort(), Group: FreePort(), Ist: FreePort(), Sst: FreePort())).ToArray();
+        var ports = Enumerable.Range(0, Size).Select(_ => (Client: FreePorts.Next(), Group: FreePorts.Next(), Ist: FreePorts.Next(), Sst: FreePorts.Next())).ToArray();
         var addresses = string.Join(',', ports.Select(port => $"127.0.0.1:{port.Group}"));
         var members = ports.Select((port, index) => new Member(directory, index, port.Client, port.Group, port.Ist, port.Sst, addresses)).ToArray();
         var cluster = new GaleraCluster(directory, members);
@@ -226,12 +225,6 @@ public sealed class GaleraCluster : IAsyncDisposable
             .Select(directory => Path.Combine(directory, name))
             .FirstOrDefault(File.Exists);
 
-    internal static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     internal static async Task RunAsync(string file, string arguments)
     {
@@ -336,7 +329,18 @@ public sealed class GaleraCluster : IAsyncDisposable
             }
         }
 
-        public string LogTail() =>
-            File.Exists(_log) ? string.Join('\n', File.ReadLines(_log).TakeLast(30)) : "(no log)";
+        /// <summary>The log's last 30 lines, after the errors before them: the cause of a failed join (a state transfer's
+        /// error, say) comes well before the 30 lines of the shutdown that follows it.</summary>
+        public string LogTail()
+        {
+            if (!File.Exists(_log))
+            {
+                return "(no log)";
+            }
+
+            var lines = File.ReadAllLines(_log);
+            var errors = lines[..^Math.Min(30, lines.Length)].Where(line => line.Contains("[ERROR]", StringComparison.Ordinal)).TakeLast(20);
+            return string.Join('\n', errors.Append("...").Concat(lines.TakeLast(30)));
+        }
     }
 }

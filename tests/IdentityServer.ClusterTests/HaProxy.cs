@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using IdentityHost.Testing;
 
 namespace IdentityHost.IdentityServer.ClusterTests;
 
@@ -37,8 +38,8 @@ public sealed class HaProxy : IAsyncDisposable
     public static async Task<HaProxy> StartAsync(IReadOnlyList<int> databasePorts, IReadOnlyList<int> httpPorts)
     {
         var directory = Directory.CreateTempSubdirectory("identityhost-haproxy-").FullName;
-        var databasePort = GaleraCluster.FreePort();
-        var httpPort = GaleraCluster.FreePort();
+        var databasePort = FreePorts.Next();
+        var httpPort = FreePorts.Next();
         var check = Path.Combine(AppContext.BaseDirectory, "galera-check.sh");
         var configuration = $$"""
             global

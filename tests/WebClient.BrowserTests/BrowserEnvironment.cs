@@ -57,8 +57,8 @@ public sealed class BrowserEnvironment : IAsyncLifetime
             return;
         }
 
-        var (identityPort, apiPort, webPort, partnerPort) = (FreePort.Next(), FreePort.Next(), FreePort.Next(), FreePort.Next());
-        var spaPort = FreePort.Next();
+        var (identityPort, apiPort, webPort, partnerPort) = (FreePorts.Next(), FreePorts.Next(), FreePorts.Next(), FreePorts.Next());
+        var spaPort = FreePorts.Next();
         var identityUrl = $"http://localhost:{identityPort}/";
         var webClientSecret = IdentityServerFixture.NewPassword();
 

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using IdentityHost.Testing;
 
 namespace IdentityHost.IdentityServer.IntegrationTests.Conformance;
@@ -32,7 +31,7 @@ public abstract class ConformanceSuiteTests(IdentityServerFixture fixture) : Ser
             Assert.Skip(reason);
         }
 
-        var port = FreePort();
+        var port = FreePorts.Next();
         var issuer = new Uri($"http://127.0.0.1:{port}/");
         await using var server = Fixture.CreateHost(new Dictionary<string, string?>
         {
@@ -92,12 +91,6 @@ public abstract class ConformanceSuiteTests(IdentityServerFixture fixture) : Ser
         Assert.Equal(results.Any(result => !result.Ok) ? 1 : 0, exitCode);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
 
 public sealed class SqliteConformanceSuiteTests(SqliteServerFixture fixture)

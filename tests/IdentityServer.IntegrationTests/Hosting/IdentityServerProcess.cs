@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using IdentityHost.Testing;
 
@@ -46,7 +45,7 @@ public sealed class IdentityServerProcess : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(settings);
         var directory = Directory.CreateTempSubdirectory("identityhost-process-").FullName;
-        var port = FreePort();
+        var port = FreePorts.Next();
         var baseAddress = new Uri($"http://127.0.0.1:{port}/");
 
         // Note: the tests' own output directory is bin/<configuration>/<framework>; the server's is alike.
@@ -204,10 +203,4 @@ public sealed class IdentityServerProcess : IAsyncDisposable
         }
     }
 
-    internal static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

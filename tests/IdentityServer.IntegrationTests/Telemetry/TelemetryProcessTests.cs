@@ -11,7 +11,7 @@ public sealed class TelemetryProcessTests
     [Fact]
     public async Task MetricsAnswerOnlyOnTheirOwnPort()
     {
-        var metricsPort = IdentityServerProcess.FreePort();
+        var metricsPort = FreePorts.Next();
         await using var server = await IdentityServerProcess.StartAsync(new Dictionary<string, string>
         {
             ["Telemetry:Prometheus:Enabled"] = "true",
