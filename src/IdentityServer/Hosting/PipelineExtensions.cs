@@ -21,9 +21,9 @@ public static class PipelineExtensions
     }
 
     /// <summary>
-    /// Transport hardening and security headers (<see cref="HttpHardeningExtensions.UseHttpHardening"/>), the script files of
-    /// wwwroot, errors as problem details (never a stack trace, in any environment), request logging (a request its client
-    /// aborted logged as 499, <see cref="AbortedRequests"/>), routing, CORS (see Cors), then the rate limits the
+    /// Transport hardening and security headers (<see cref="HttpHardeningExtensions.UseHttpHardening"/>), request logging
+    /// (the status each client was answered, after the exception handlers), the script files of
+    /// wwwroot, errors as problem details (never a stack trace, in any environment), routing, CORS (see Cors), then the rate limits the
     /// chosen endpoint names (before OpenIddict, which answers its endpoints during authentication), authentication and
     /// authorization.
     /// </summary>
@@ -31,14 +31,18 @@ public static class PipelineExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseHttpHardening();
+        // Note: the request log is outside the exception handlers, so it records the answer the client got: a malformed
+        // body as the 400 or 413 MalformedRequestHandler writes, a request its client abandoned as the 499 the exception
+        // handler sets (a Kestrel "unexpected end of request content" can come before the abort is signalled, so the
+        // same hang-up may be either), a database outage as 503. Inside them it saw each such exception as a 500 with a
+        // stack trace. A real failure is still logged with its exception, by the exception handler.
+        app.UseSerilogRequestLogging();
         app.UseExceptionHandler();
         // Note: the server's own script files (wwwroot/js), after the hardening so they carry the security headers.
         app.UseStaticFiles();
         // Note: not on /connect/*, whose empty error answers are OpenIddict's on purpose (RFC 6750: a Bearer challenge is
         // its WWW-Authenticate header); a problem+json body there would be a second, contradicting error format.
         app.UseWhen(context => !context.Request.Path.StartsWithSegments(ErrorResponses.OAuthPathPrefix), pages => pages.UseStatusCodePages());
-        app.UseSerilogRequestLogging();
-        app.Use(AbortedRequests.HandleAsync);
         app.UseRouting();
         // Note: before OpenIddict, which would answer a preflight to its endpoints with 400, and before the rate limits,
         // so that a 429 carries the CORS headers a browser app needs to read it.

@@ -12,9 +12,9 @@ public sealed class AbortedRequestTests
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     [Theory]
-    [InlineData("/connect/token", "application/x-www-form-urlencoded", "grant_type=password&username=", 499)]
-    [InlineData("/api/auth/register", "application/json", "{\"username\":\"half", 400)]
-    public async Task ARequestWhoseClientHangsUpMidBodyIsNotLoggedAsAServerError(string path, string type, string part, int expected)
+    [InlineData("/connect/token", "application/x-www-form-urlencoded", "grant_type=password&username=")]
+    [InlineData("/api/auth/register", "application/json", "{\"username\":\"half")]
+    public async Task ARequestWhoseClientHangsUpMidBodyIsNotLoggedAsAServerError(string path, string type, string part)
     {
         await using var server = await IdentityServerProcess.StartAsync(new Dictionary<string, string>
         {
@@ -33,9 +33,11 @@ public sealed class AbortedRequestTests
                 TimeSpan.FromSeconds(30));
         }
 
-        // Note: the token endpoint reads the form in the pipeline, which ends it as 499; a minimal API's JSON binder
-        // answers 400 itself. Either is the client's doing, and neither is logged as an error.
-        await server.WaitForLinesAsync($"HTTP POST {path} responded {expected}", 1, TimeSpan.FromSeconds(30));
+        // Note: 499 when the server has seen the hang-up by the time the body read fails, 400 (the body ended short) when
+        // the read fails first: which comes first is a race inside Kestrel. Both are the client's doing, and neither is
+        // logged as an error.
+        await server.WaitForLinesAsync($"HTTP POST {path} responded 4", 1, TimeSpan.FromSeconds(30));
+        Assert.Equal(1, server.CountLines($"HTTP POST {path} responded 499") + server.CountLines($"HTTP POST {path} responded 400"));
         Assert.Equal(0, server.CountLines("responded 500"));
         Assert.Equal(0, server.CountLines("[ERR]") + server.CountLines(" ERR]"));
     }
