@@ -36,7 +36,9 @@ public static class PipelineExtensions
         // handler sets (a Kestrel "unexpected end of request content" can come before the abort is signalled, so the
         // same hang-up may be either), a database outage as 503. Inside them it saw each such exception as a 500 with a
         // stack trace. A real failure is still logged with its exception, by the exception handler.
-        app.UseSerilogRequestLogging();
+        // Note: through the host's logger; by default the middleware writes to the static one, which is the bootstrap
+        // logger here (preserveStaticLogger), so request lines ignored the Serilog section (levels, sinks, the format).
+        app.UseSerilogRequestLogging(options => options.Logger = app.Services.GetRequiredService<Serilog.ILogger>());
         app.UseExceptionHandler();
         // Note: the server's own script files (wwwroot/js), after the hardening so they carry the security headers.
         app.UseStaticFiles();

@@ -44,7 +44,9 @@ public static class HostingExtensions
         });
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseSerilogRequestLogging();
+        // Note: through the host's logger, not the static bootstrap logger (preserveStaticLogger), so request lines follow
+        // the Serilog section like every other line.
+        app.UseSerilogRequestLogging(options => options.Logger = app.Services.GetRequiredService<Serilog.ILogger>());
         app.UseAuthentication();
         app.UseAuthorization();
         return app;

@@ -61,6 +61,28 @@ public sealed class HttpHardeningTests(SqliteServerFixture fixture) : ServerTest
     }
 
     [Fact]
+    public async Task MalformedBodiesAreLoggedWithTheStatusTheClientGotNotAsServerErrors()
+    {
+        await using var host = Fixture.CreateHost(new Dictionary<string, string?>
+        {
+            ["Serilog:MinimumLevel:Override:Serilog.AspNetCore.RequestLoggingMiddleware"] = "Information",
+        });
+        using var client = host.CreateClient();
+        using var form = new StringContent("grant_type=password&username=%00", System.Text.Encoding.UTF8, "application/x-www-form-urlencoded");
+        using var overlong = new StringContent(new string('k', 3000), System.Text.Encoding.UTF8, "application/x-www-form-urlencoded");
+
+        using var token = await client.PostAsync(new Uri("/connect/token", UriKind.Relative), form, TestContext.Current.CancellationToken);
+        using var registration = await client.PostAsync(new Uri("/api/auth/register", UriKind.Relative), overlong, TestContext.Current.CancellationToken);
+
+        // Note: both bodies make the framework's readers throw, which MalformedRequestHandler answers.
+        Assert.Equal(HttpStatusCode.BadRequest, token.StatusCode);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, registration.StatusCode);
+        await WaitForLogLineAsync(host, "\"/connect/token\" responded 400");
+        await WaitForLogLineAsync(host, "\"/api/auth/register\" responded 415");
+        Assert.DoesNotContain(host.Logs.Lines, line => line.Contains(" responded 500", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task PagesMayRunNoScriptAndThePasskeyPagesOnlyTheServersOwnFile()
     {
         using var register = await Client.GetAsync(new Uri("/account/register", UriKind.Relative), TestContext.Current.CancellationToken);
@@ -144,4 +166,16 @@ public sealed class HttpHardeningTests(SqliteServerFixture fixture) : ServerTest
 
     private static string Header(HttpResponseMessage response, string name) =>
         response.Headers.TryGetValues(name, out var values) ? string.Join(", ", values) : $"(no {name})";
+
+    /// <summary>Note: the request log's line is written when the pipeline returns, which can be just after the client
+    /// has its answer.</summary>
+    private static async Task WaitForLogLineAsync(IdentityServerHost host, string fragment)
+    {
+        for (var attempt = 0; attempt < 100 && !host.Logs.Lines.Any(line => line.Contains(fragment, StringComparison.Ordinal)); attempt++)
+        {
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Contains(host.Logs.Lines, line => line.Contains(fragment, StringComparison.Ordinal));
+    }
 }
