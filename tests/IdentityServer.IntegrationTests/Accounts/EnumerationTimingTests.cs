@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using Duende.IdentityModel.Client;
 using IdentityHost.IdentityServer.Data;
 using IdentityHost.Testing;
@@ -45,7 +44,7 @@ public abstract class EnumerationTimingTests(IdentityServerFixture fixture) : Se
                 Address = "/connect/token", ClientId = "no-such-client", UserName = userName, Password = password + "-wrong",
             }, TestContext.Current.CancellationToken),
         };
-        var times = cases.Keys.ToDictionary(name => name, _ => new List<double>());
+        var times = new TimingSamples(cases.Keys, reference: "wrong password");
         var bodies = new Dictionary<string, HashSet<string>>();
 
         for (var round = 0; round < WarmUp + Samples; round++)
@@ -57,38 +56,25 @@ public abstract class EnumerationTimingTests(IdentityServerFixture fixture) : Se
                 stopwatch.Stop();
                 if (round >= WarmUp)
                 {
-                    times[name].Add(stopwatch.Elapsed.TotalMilliseconds);
+                    times.Add(name, stopwatch.Elapsed);
                 }
 
                 (bodies.TryGetValue(name, out var seen) ? seen : bodies[name] = []).Add($"{(int)response.HttpStatusCode} {response.Raw}");
             }
         }
 
-        var medians = times.ToDictionary(pair => pair.Key, pair => Median(pair.Value));
-        // Note: each case is compared with the wrong password of the same round, and the median of those differences is
-        // what must stay within the bound: a constant difference shows in full, while a burst of load from another
-        // process (CI runs the other test assemblies beside this one) slows both samples of a round alike.
-        var differences = times.ToDictionary(pair => pair.Key,
-            pair => Median([.. pair.Value.Zip(times["wrong password"], (time, reference) => time - reference)]));
-        var report = string.Join("; ", medians.Select(pair => string.Create(CultureInfo.InvariantCulture,
-            $"{pair.Key} {pair.Value:F1} ms (same-round difference {differences[pair.Key]:+0.0;-0.0} ms)")));
+        var report = times.Report();
         TestContext.Current.TestOutputHelper?.WriteLine("Median times: " + report);
 
-        var reference = medians["wrong password"];
+        var reference = times.MedianOf("wrong password");
         var bound = Math.Max(reference * 0.25, 5);
         foreach (var name in new[] { "unknown user", "empty password", "locked account" })
         {
-            Assert.True(Math.Abs(differences[name]) <= bound, $"{name} differs from a wrong password by more than {bound:F1} ms: {report}");
+            Assert.True(Math.Abs(times.SameRoundDifference(name)) <= bound, $"{name} differs from a wrong password by more than {bound:F1} ms: {report}");
             Assert.Equal(bodies["wrong password"], bodies[name]);
         }
 
-        Assert.True(medians["unknown client (no hash)"] < reference / 2, $"The measurement cannot see a missing hash: {report}");
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return (sorted[(sorted.Count - 1) / 2] + sorted[sorted.Count / 2]) / 2;
+        Assert.True(times.MedianOf("unknown client (no hash)") < reference / 2, $"The measurement cannot see a missing hash: {report}");
     }
 
     private static async Task LockAsync(IdentityServerHost host, string userName)

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using IdentityHost.IdentityServer.IntegrationTests.Accounts;
 using IdentityHost.Testing;
@@ -33,7 +32,7 @@ public abstract class ForgotPasswordTimingTests(IdentityServerFixture fixture) :
             ["unknown name"] = IdentityServerFixture.NewUserName(),
             ["unknown address"] = IdentityServerFixture.NewEmail(),
         };
-        var times = cases.Keys.ToDictionary(name => name, _ => new List<double>());
+        var times = new TimingSamples(cases.Keys, reference: "account with an address");
         var bodies = cases.Keys.ToDictionary(name => name, _ => new HashSet<string>());
 
         for (var round = 0; round < WarmUp + Samples; round++)
@@ -48,34 +47,28 @@ public abstract class ForgotPasswordTimingTests(IdentityServerFixture fixture) :
                 Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
                 if (round >= WarmUp)
                 {
-                    times[name].Add(stopwatch.Elapsed.TotalMilliseconds);
+                    times.Add(name, stopwatch.Elapsed);
                 }
 
                 bodies[name].Add($"{response.Content.Headers.ContentType} {response.Content.Headers.ContentLength} {body}");
             }
         }
 
-        var medians = times.ToDictionary(pair => pair.Key, pair => Median(pair.Value));
-        var report = string.Join("; ", medians.Select(pair => string.Create(CultureInfo.InvariantCulture, $"{pair.Key} {pair.Value:F2} ms")));
+        // Note: each case against the reference of the same round (TimingSamples), so load beside the test cancels out.
+        var report = times.Report();
         TestContext.Current.TestOutputHelper?.WriteLine("Median times: " + report);
 
-        var reference = medians["account with an address"];
+        var reference = times.MedianOf(times.Reference);
         var bound = Math.Max(reference * 0.25, 5);
         foreach (var name in cases.Keys)
         {
-            Assert.True(Math.Abs(medians[name] - reference) <= bound, $"{name} differs from an account with an address by more than {bound:F1} ms: {report}");
+            Assert.True(Math.Abs(times.SameRoundDifference(name)) <= bound, $"{name} differs from an account with an address by more than {bound:F1} ms: {report}");
             Assert.Equal(bodies["account with an address"], bodies[name]);
         }
 
         Assert.Single(bodies["account with an address"]);
         // Note: the account with an address got its mail (its hourly share of them), the others none.
         await Fixture.Mail.WaitForAsync(withAddress.Email, 2);
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return (sorted[(sorted.Count - 1) / 2] + sorted[sorted.Count / 2]) / 2;
     }
 }
 
