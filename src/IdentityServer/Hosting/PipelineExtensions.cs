@@ -21,8 +21,8 @@ public static class PipelineExtensions
     }
 
     /// <summary>
-    /// Transport hardening and security headers (<see cref="HttpHardeningExtensions.UseHttpHardening"/>), request logging
-    /// (the status each client was answered, after the exception handlers), the script files of
+    /// Request logging (the status each client was answered, after the exception handlers), transport hardening and
+    /// security headers (<see cref="HttpHardeningExtensions.UseHttpHardening"/>), the script files of
     /// wwwroot, errors as problem details (never a stack trace, in any environment), routing, CORS (see Cors), then the rate limits the
     /// chosen endpoint names (before OpenIddict, which answers its endpoints during authentication), authentication and
     /// authorization.
@@ -30,7 +30,6 @@ public static class PipelineExtensions
     public static WebApplication UseIdentityHostPipeline(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.UseHttpHardening();
         // Note: the request log is outside the exception handlers, so it records the answer the client got: a malformed
         // body as the 400 or 413 MalformedRequestHandler writes, a request its client abandoned as the 499 the exception
         // handler sets (a Kestrel "unexpected end of request content" can come before the abort is signalled, so the
@@ -38,7 +37,10 @@ public static class PipelineExtensions
         // stack trace. A real failure is still logged with its exception, by the exception handler.
         // Note: through the host's logger; by default the middleware writes to the static one, which is the bootstrap
         // logger here (preserveStaticLogger), so request lines ignored the Serilog section (levels, sinks, the format).
+        // It comes first, so the hardening's own answers (a body refused by its Content-Length, a redirect to HTTPS) have
+        // their line too.
         app.UseSerilogRequestLogging(options => options.Logger = app.Services.GetRequiredService<Serilog.ILogger>());
+        app.UseHttpHardening();
         app.UseExceptionHandler();
         // Note: the server's own script files (wwwroot/js), after the hardening so they carry the security headers.
         app.UseStaticFiles();

@@ -61,7 +61,7 @@ public sealed class HttpHardeningTests(SqliteServerFixture fixture) : ServerTest
     }
 
     [Fact]
-    public async Task MalformedBodiesAreLoggedWithTheStatusTheClientGotNotAsServerErrors()
+    public async Task RefusedBodiesAreLoggedWithTheStatusTheClientGotNotAsServerErrors()
     {
         await using var host = Fixture.CreateHost(new Dictionary<string, string?>
         {
@@ -70,15 +70,20 @@ public sealed class HttpHardeningTests(SqliteServerFixture fixture) : ServerTest
         using var client = host.CreateClient();
         using var form = new StringContent("grant_type=password&username=%00", System.Text.Encoding.UTF8, "application/x-www-form-urlencoded");
         using var overlong = new StringContent(new string('k', 3000), System.Text.Encoding.UTF8, "application/x-www-form-urlencoded");
+        using var oversized = new StringContent(new string('k', 100_000), System.Text.Encoding.UTF8, "application/x-www-form-urlencoded");
 
         using var token = await client.PostAsync(new Uri("/connect/token", UriKind.Relative), form, TestContext.Current.CancellationToken);
         using var registration = await client.PostAsync(new Uri("/api/auth/register", UriKind.Relative), overlong, TestContext.Current.CancellationToken);
+        using var refused = await client.PostAsync(new Uri("/connect/revoke", UriKind.Relative), oversized, TestContext.Current.CancellationToken);
 
         // Note: both bodies make the framework's readers throw, which MalformedRequestHandler answers.
         Assert.Equal(HttpStatusCode.BadRequest, token.StatusCode);
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, registration.StatusCode);
+        // Note: and this one the hardening refuses by its Content-Length, before any reader.
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, refused.StatusCode);
         await WaitForLogLineAsync(host, "\"/connect/token\" responded 400");
         await WaitForLogLineAsync(host, "\"/api/auth/register\" responded 415");
+        await WaitForLogLineAsync(host, "\"/connect/revoke\" responded 413");
         Assert.DoesNotContain(host.Logs.Lines, line => line.Contains(" responded 500", StringComparison.Ordinal));
     }
 
