@@ -30,15 +30,13 @@ public static class PipelineExtensions
     public static WebApplication UseIdentityHostPipeline(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        // Note: the request log is outside the exception handlers, so it records the answer the client got: a malformed
-        // body as the 400 or 413 MalformedRequestHandler writes, a request its client abandoned as the 499 the exception
-        // handler sets (a Kestrel "unexpected end of request content" can come before the abort is signalled, so the
-        // same hang-up may be either), a database outage as 503. Inside them it saw each such exception as a 500 with a
-        // stack trace. A real failure is still logged with its exception, by the exception handler.
-        // Note: through the host's logger; by default the middleware writes to the static one, which is the bootstrap
-        // logger here (preserveStaticLogger), so request lines ignored the Serilog section (levels, sinks, the format).
-        // It comes first, so the hardening's own answers (a body refused by its Content-Length, a redirect to HTTPS) have
-        // their line too.
+        // Note: the request log comes first, outside the exception handlers, so each line has the status the client got:
+        // a malformed body as the 400, 413 or 415 MalformedRequestHandler writes, an abandoned request as the exception
+        // handler's 499 (or 400, when Kestrel's body read fails before the abort is signalled), a database outage as 503,
+        // the hardening's own 413 and HTTPS redirect. Inside the handlers it logged each of those as a 500 with a stack
+        // trace. A real failure is still a 500, its exception logged by the exception handler. It writes through the
+        // host's logger: by default it uses the static one, the bootstrap logger here (preserveStaticLogger), which
+        // ignores the Serilog section (levels, sinks, format).
         app.UseSerilogRequestLogging(options => options.Logger = app.Services.GetRequiredService<Serilog.ILogger>());
         app.UseHttpHardening();
         app.UseExceptionHandler();

@@ -27,9 +27,13 @@ public static class HostingExtensions
         return builder;
     }
 
-    /// <summary>Exception and status-code problem details, request logging, authentication and authorization.</summary>
+    /// <summary>Request logging, exception and status-code problem details, authentication and authorization.</summary>
     public static WebApplication UseResourceApiPipeline(this WebApplication app)
     {
+        // Note: first, outside the exception handler, so each line has the status the client got (as in the identity
+        // server), and through the host's logger, not the static bootstrap logger (preserveStaticLogger), so request
+        // lines follow the Serilog section like every other line.
+        app.UseSerilogRequestLogging(options => options.Logger = app.Services.GetRequiredService<Serilog.ILogger>());
         // Note: a JSON API: nothing to render, frame or sniff, on any answer (error answers included).
         app.Use((context, next) =>
         {
@@ -44,9 +48,6 @@ public static class HostingExtensions
         });
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        // Note: through the host's logger, not the static bootstrap logger (preserveStaticLogger), so request lines follow
-        // the Serilog section like every other line.
-        app.UseSerilogRequestLogging(options => options.Logger = app.Services.GetRequiredService<Serilog.ILogger>());
         app.UseAuthentication();
         app.UseAuthorization();
         return app;
